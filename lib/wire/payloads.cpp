@@ -1,0 +1,295 @@
+#include "wire/payloads.h"
+
+#include "wire/base64.h"
+#include "wire/errors.h"
+#include "wire/json_fields.h"
+#include "wire/uuid.h"
+
+namespace ssm::wire {
+namespace {
+
+
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string ParseError::message() const {
+  if (!code) return {};
+  if (field.empty()) return code.message();
+  return code.message() + ": " + field;
+}
+
+std::string to_json(const OpenDataChannel& m) {
+  Json j;
+  j["MessageSchemaVersion"] = m.message_schema_version;
+  j["RequestId"] = m.request_id;
+  j["TokenValue"] = m.token_value;
+  j["ClientId"] = m.client_id;
+  j["ClientVersion"] = m.client_version;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, OpenDataChannel& out) {
+  JsonFields f(text);
+  OpenDataChannel m;
+  f.string("MessageSchemaVersion", m.message_schema_version);
+  f.string("RequestId", m.request_id);
+  f.string("TokenValue", m.token_value);
+  f.string("ClientId", m.client_id);
+  f.string("ClientVersion", m.client_version, false);  // clients before 1.2.677.0 omit it
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+std::string to_json(const Acknowledge& m) {
+  Json j;
+  j["AcknowledgedMessageType"] = m.acknowledged_message_type;
+  j["AcknowledgedMessageId"] = m.acknowledged_message_id;
+  j["AcknowledgedMessageSequenceNumber"] = m.acknowledged_message_sequence_number;
+  j["IsSequentialMessage"] = m.is_sequential_message;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, Acknowledge& out) {
+  JsonFields f(text);
+  Acknowledge m;
+  f.string("AcknowledgedMessageType", m.acknowledged_message_type, false);
+  f.string("AcknowledgedMessageId", m.acknowledged_message_id, false);
+  f.int64("AcknowledgedMessageSequenceNumber", m.acknowledged_message_sequence_number);
+  f.boolean("IsSequentialMessage", m.is_sequential_message, false);
+  if (!f.error() && !m.acknowledged_message_id.empty() && !Uuid::parse(m.acknowledged_message_id))
+    return {WireError::invalid_uuid, "AcknowledgedMessageId"};
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+std::string to_json(const ChannelClosed& m) {
+  Json j;
+  j["MessageId"] = m.message_id;
+  j["CreatedDate"] = m.created_date;
+  j["DestinationId"] = m.destination_id;
+  j["SessionId"] = m.session_id;
+  j["MessageType"] = m.message_type;
+  j["SchemaVersion"] = m.schema_version;
+  j["Output"] = m.output;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, ChannelClosed& out) {
+  JsonFields f(text);
+  ChannelClosed m;
+  f.string("MessageId", m.message_id, false);
+  f.string("CreatedDate", m.created_date, false);
+  f.string("DestinationId", m.destination_id, false);
+  f.string("SessionId", m.session_id, false);
+  f.string("MessageType", m.message_type, false);
+  f.int64("SchemaVersion", m.schema_version, false);
+  f.string("Output", m.output, false);
+  if (!f.error() && m.message_type != "channel_closed") return {WireError::wrong_payload_type, "MessageType"};
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+std::string to_json(const HandshakeRequest& m) {
+  Json j;
+  j["AgentVersion"] = m.agent_version;
+  j["RequestedClientActions"] = Json::array();
+  for (const auto& a : m.requested_client_actions) {
+    Json action;
+    action["ActionType"] = a.action_type;
+    action["ActionParameters"] = a.action_parameters;
+    j["RequestedClientActions"].push_back(std::move(action));
+  }
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, HandshakeRequest& out) {
+  JsonFields f(text);
+  HandshakeRequest m;
+  f.string("AgentVersion", m.agent_version);
+  Json actions;
+  f.raw("RequestedClientActions", actions, false);
+  if (f.error()) return f.error();
+  if (!actions.is_null() && !actions.is_array()) return {WireError::wrong_field_type, "RequestedClientActions"};
+  for (const auto& a : actions) {
+    JsonFields af(a);
+    RequestedClientAction action;
+    af.string("ActionType", action.action_type);
+    af.raw("ActionParameters", action.action_parameters, false);
+    if (af.error()) return {af.error().code, "RequestedClientActions." + (af.error().field.empty() ? std::string("[]") : af.error().field)};
+    m.requested_client_actions.push_back(std::move(action));
+  }
+  out = std::move(m);
+  return {};
+}
+
+std::string to_json(const HandshakeResponse& m) {
+  Json j;
+  j["ClientVersion"] = m.client_version;
+  j["ProcessedClientActions"] = Json::array();
+  for (const auto& a : m.processed_client_actions) {
+    Json action;
+    action["ActionType"] = a.action_type;
+    action["ActionStatus"] = a.action_status;
+    action["ActionResult"] = a.action_result;
+    action["Error"] = a.error;
+    j["ProcessedClientActions"].push_back(std::move(action));
+  }
+  if (m.errors.empty()) j["Errors"] = nullptr;
+  else j["Errors"] = m.errors;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, HandshakeResponse& out) {
+  JsonFields f(text);
+  HandshakeResponse m;
+  f.string("ClientVersion", m.client_version, false);
+  Json actions, errors;
+  f.raw("ProcessedClientActions", actions, false);
+  f.raw("Errors", errors, false);
+  if (f.error()) return f.error();
+  if (!actions.is_null() && !actions.is_array()) return {WireError::wrong_field_type, "ProcessedClientActions"};
+  for (const auto& a : actions) {
+    JsonFields af(a);
+    ProcessedClientAction action;
+    std::int64_t status = 0;
+    af.string("ActionType", action.action_type);
+    af.int64("ActionStatus", status);
+    af.raw("ActionResult", action.action_result, false);
+    af.string("Error", action.error, false);
+    if (af.error()) return {af.error().code, "ProcessedClientActions." + af.error().field};
+    action.action_status = static_cast<int>(status);
+    m.processed_client_actions.push_back(std::move(action));
+  }
+  if (!errors.is_null()) {
+    if (!errors.is_array()) return {WireError::wrong_field_type, "Errors"};
+    for (const auto& e : errors) {
+      if (!e.is_string()) return {WireError::wrong_field_type, "Errors"};
+      m.errors.push_back(e.get<std::string>());
+    }
+  }
+  out = std::move(m);
+  return {};
+}
+
+std::string to_json(const HandshakeComplete& m) {
+  Json j;
+  j["HandshakeTimeToComplete"] = m.handshake_time_to_complete;
+  j["CustomerMessage"] = m.customer_message;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, HandshakeComplete& out) {
+  JsonFields f(text);
+  HandshakeComplete m;
+  f.int64("HandshakeTimeToComplete", m.handshake_time_to_complete, false);
+  f.string("CustomerMessage", m.customer_message, false);
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+std::string to_json(const EncryptionChallenge& m) {
+  Json j;
+  j["Challenge"] = base64_encode(m.challenge);
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, EncryptionChallenge& out) {
+  JsonFields f(text);
+  std::string encoded;
+  f.string("Challenge", encoded);
+  if (f.error()) return f.error();
+  auto bytes = base64_decode(encoded);
+  if (!bytes) return {WireError::invalid_base64, "Challenge"};
+  out.challenge = std::move(*bytes);
+  return {};
+}
+
+std::string to_json(const TerminalSize& m) {
+  Json j;
+  j["cols"] = m.cols;
+  j["rows"] = m.rows;
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, TerminalSize& out) {
+  JsonFields f(text);
+  TerminalSize m;
+  f.uint32("cols", m.cols);
+  f.uint32("rows", m.rows);
+  if (!f.error()) out = m;
+  return f.error();
+}
+
+std::string to_json(const PortParameters& m) {
+  Json j;
+  auto put = [&](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  put("portNumber", m.port_number);
+  put("localPortNumber", m.local_port_number);
+  put("localUnixSocket", m.local_unix_socket);
+  put("localConnectionType", m.local_connection_type);
+  put("type", m.type);
+  return dump(j);
+}
+
+ParseError parse(std::string_view text, PortParameters& out) {
+  JsonFields f(text);
+  PortParameters m;
+  f.string("portNumber", m.port_number, false);
+  f.string("localPortNumber", m.local_port_number, false);
+  f.string("localUnixSocket", m.local_unix_socket, false);
+  f.string("localConnectionType", m.local_connection_type, false);
+  f.string("type", m.type, false);
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+Json to_json_value(const SessionTypeRequest& m) {
+  Json j;
+  j["SessionType"] = m.session_type;
+  j["Properties"] = m.properties;
+  return j;
+}
+
+ParseError parse(const Json& value, SessionTypeRequest& out) {
+  JsonFields f(value);
+  SessionTypeRequest m;
+  f.string("SessionType", m.session_type);
+  f.raw("Properties", m.properties, false);
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+Json to_json_value(const KmsEncryptionRequest& m) {
+  Json j;
+  j["KMSKeyId"] = m.kms_key_id;
+  return j;
+}
+
+ParseError parse(const Json& value, KmsEncryptionRequest& out) {
+  JsonFields f(value);
+  KmsEncryptionRequest m;
+  f.string("KMSKeyId", m.kms_key_id);
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+Json to_json_value(const KmsEncryptionResponse& m) {
+  Json j;
+  j["KMSCipherTextKey"] = m.kms_cipher_text_key;
+  j["KMSCipherTextHash"] = nullptr;
+  return j;
+}
+
+ParseError parse(const Json& value, KmsEncryptionResponse& out) {
+  JsonFields f(value);
+  KmsEncryptionResponse m;
+  f.string("KMSCipherTextKey", m.kms_cipher_text_key);
+  if (!f.error()) out = std::move(m);
+  return f.error();
+}
+
+}  // namespace ssm::wire

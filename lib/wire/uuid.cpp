@@ -1,0 +1,86 @@
+#include "wire/uuid.h"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace ssm::wire {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<Uuid> Uuid::parse(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  Uuid u;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    const int hi = hex_value(text[i]);
+    const int lo = hex_value(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    u.bytes[out++] = static_cast<std::uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  return u;
+}
+
+Uuid Uuid::random_v4() {
+  Uuid u;
+  if (RAND_bytes(u.bytes.data(), static_cast<int>(u.bytes.size())) != 1)
+    throw std::runtime_error("OpenSSL RAND_bytes failed");
+  u.bytes[6] = static_cast<std::uint8_t>((u.bytes[6] & 0x0f) | 0x40);
+  u.bytes[8] = static_cast<std::uint8_t>((u.bytes[8] & 0x3f) | 0x80);
+  return u;
+}
+
+std::string Uuid::to_string() const {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(digits[bytes[i] >> 4]);
+    s.push_back(digits[bytes[i] & 0x0f]);
+  }
+  return s;
+}
+
+bool Uuid::is_nil() const {
+  for (auto b : bytes)
+    if (b != 0) return false;
+  return true;
+}
+
+bool Uuid::is_rfc4122() const {
+  const int version = bytes[6] >> 4;
+  return (bytes[8] & 0xc0) == 0x80 && version >= 1 && version <= 8;
+}
+
+void Uuid::to_wire(std::uint8_t* out16) const {
+  for (int i = 0; i < 8; ++i) {
+    out16[i] = bytes[8 + i];
+    out16[8 + i] = bytes[i];
+  }
+}
+
+Uuid Uuid::from_wire(const std::uint8_t* in16) {
+  Uuid u;
+  for (int i = 0; i < 8; ++i) {
+    u.bytes[8 + i] = in16[i];
+    u.bytes[i] = in16[8 + i];
+  }
+  return u;
+}
+
+}  // namespace ssm::wire
