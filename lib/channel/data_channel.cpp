@@ -1,0 +1,241 @@
+#include "channel/data_channel.h"
+
+#include <algorithm>
+
+namespace ssm::channel {
+namespace {
+
+// After this many undecodable frames in a row the peer is not speaking the protocol at all
+// (a corrupted frame now and then is normal under loss; it is dropped and resent).
+constexpr int kMaxConsecutiveInvalidFrames = 64;
+
+std::uint64_t unix_millis() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+DataChannel::DataChannel(boost::asio::any_io_executor ex, ChannelConfig config, FrameWriter& writer,
+                         ChannelHandler& handler)
+    : config_(config),
+      writer_(writer),
+      handler_(handler),
+      timer_(std::move(ex)),
+      window_(config.rtt),
+      receive_(config.receive_window) {}
+
+// ---- inbound ------------------------------------------------------------------------------
+
+void DataChannel::on_frame(std::span<const std::uint8_t> frame) {
+  if (closed_) return;
+  wire::ClientMessage m;
+  if (wire::decode(frame, m)) {
+    ++stats_.dropped_invalid;
+    if (++consecutive_invalid_ >= kMaxConsecutiveInvalidFrames)
+      fail("the peer sends only malformed frames");
+    return;
+  }
+  consecutive_invalid_ = 0;
+  if (m.message_type == wire::message_type::acknowledge) {
+    on_ack(m);
+  } else if (m.message_type == config_.role.incoming) {
+    on_data(m);
+  } else if (m.message_type == wire::message_type::channel_closed) {
+    wire::ChannelClosed closed;
+    (void)wire::parse(m.payload_text(), closed);  // unparsable: an empty Output, as the reference
+    close();
+    handler_.on_channel_closed(closed);
+  } else if (m.message_type == wire::message_type::pause_publication) {
+    pause();
+  } else if (m.message_type == wire::message_type::start_publication) {
+    resume_publication();
+  }
+  // Our own outgoing type coming back is not for us: ignored, as the reference does.
+}
+
+void DataChannel::on_ack(const wire::ClientMessage& m) {
+  wire::Acknowledge ack;
+  if (wire::parse(m.payload_text(), ack)) {
+    ++stats_.dropped_invalid;
+    return;
+  }
+  window_.acknowledge(ack.acknowledged_message_sequence_number, Clock::now());
+  // Low-water mark: wake the source only when a quarter of the window is free, so that a
+  // full pipe does not flip the reader on and off at every ack.
+  if (space_wanted_ && window_.size() <= config_.send_window - config_.send_window / 4) {
+    space_wanted_ = false;
+    handler_.on_send_space();
+  }
+}
+
+void DataChannel::on_data(wire::ClientMessage& m) {
+  ++stats_.data_received;
+  if (m.sequence_number == receive_.expected()) {
+    pending_ = std::move(m);
+    deliver_in_order();
+    return;
+  }
+  // Ack before classify moves the message into the buffer.
+  const wire::ClientMessage header_only{m.message_type, m.schema_version, m.created_date, m.sequence_number,
+                                        m.flags, m.message_id, m.payload_type, {}};
+  switch (receive_.classify(m)) {
+    case ReceiveWindow::Verdict::buffered:
+      send_ack(header_only);
+      break;
+    case ReceiveWindow::Verdict::duplicate:
+      ++stats_.duplicates;
+      send_ack(header_only);  // the peer lost our ack (Q3/Q22): ack again
+      break;
+    case ReceiveWindow::Verdict::overflow:
+    case ReceiveWindow::Verdict::in_order:
+      break;  // overflow: no ack, the peer resends once we have room
+  }
+}
+
+void DataChannel::deliver_in_order() {
+  if (delivering_) return;  // a handler called back into us; the outer loop carries on
+  delivering_ = true;
+  while (!closed_) {
+    std::optional<wire::ClientMessage> next = std::move(pending_);
+    pending_.reset();
+    if (!next) next = receive_.take_next();
+    if (!next) break;
+    if (handler_.on_data(*next) == Delivery::not_ready) {
+      pending_ = std::move(next);  // held, unacked, until retry_delivery()
+      break;
+    }
+    // Advance first, whatever happens to the ack (Q21): a resent copy is then only re-acked.
+    receive_.advance();
+    send_ack(*next);
+  }
+  delivering_ = false;
+}
+
+void DataChannel::retry_delivery() { deliver_in_order(); }
+
+void DataChannel::send_ack(const wire::ClientMessage& m) {
+  if (closed_ || !attached_) return;
+  const wire::Acknowledge content{m.message_type, m.message_id.to_string(), m.sequence_number, true};
+  const std::string json = wire::to_json(content);
+  wire::ClientMessage ack;
+  ack.message_type = std::string(wire::message_type::acknowledge);
+  ack.created_date = unix_millis();
+  ack.sequence_number = 0;
+  ack.flags = wire::kFlagSyn | wire::kFlagFin;
+  ack.message_id = wire::Uuid::random_v4();
+  ack.payload.assign(json.begin(), json.end());
+  ++stats_.acks_sent;
+  writer_.write_frame(std::make_shared<const std::vector<std::uint8_t>>(wire::encode(ack)));
+}
+
+// ---- outbound -----------------------------------------------------------------------------
+
+void DataChannel::send(wire::PayloadType type, std::span<const std::uint8_t> payload) {
+  if (closed_) return;
+  if (type != wire::PayloadType::output) {
+    send_one(type, payload);
+    return;
+  }
+  while (!payload.empty()) {
+    const std::size_t n = std::min(payload.size(), kMaxPayload);
+    send_one(type, payload.first(n));
+    payload = payload.subspan(n);
+  }
+}
+
+void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t> payload) {
+  wire::ClientMessage m;
+  m.message_type = std::string(config_.role.outgoing);
+  m.created_date = unix_millis();
+  m.sequence_number = next_seq_;
+  m.flags = (config_.syn_on_first && next_seq_ == 0) ? wire::kFlagSyn : 0;
+  m.message_id = wire::Uuid::random_v4();
+  m.payload_type = type;
+  m.payload.assign(payload.begin(), payload.end());
+  window_.push(next_seq_++, std::make_shared<const std::vector<std::uint8_t>>(wire::encode(m)));
+  ++stats_.data_sent;
+  if (can_write()) write_entry(window_.entries().back(), Clock::now());
+  if (!has_send_space()) space_wanted_ = true;
+}
+
+void DataChannel::write_entry(SendWindow::Entry& e, Clock::time_point now) {
+  if (e.transmissions > 0) ++stats_.retransmissions;
+  window_.mark_sent(e, now);
+  writer_.write_frame(e.frame);
+  arm_timer(e.deadline);
+}
+
+void DataChannel::arm_timer(Clock::time_point deadline) {
+  if (timer_expiry_ != Clock::time_point{} && timer_expiry_ <= deadline) return;
+  timer_expiry_ = deadline;
+  timer_.expires_at(deadline);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec == boost::asio::error::operation_aborted) return;  // re-armed or closed; `this` may be gone
+    on_timer();
+  });
+}
+
+void DataChannel::on_timer() {
+  timer_expiry_ = {};
+  if (!can_write()) return;
+  const auto now = Clock::now();
+  bool resent = false;
+  for (auto& e : window_.entries()) {
+    if (e.transmissions == 0 || e.deadline > now) continue;
+    if (now - e.first_sent > config_.resend_budget) {
+      fail("no acknowledgement from the peer within the resend budget");
+      return;
+    }
+    write_entry(e, now);
+    resent = true;
+  }
+  if (resent) window_.back_off();
+  if (auto next = window_.next_deadline()) arm_timer(*next);
+}
+
+void DataChannel::write_unsent_or_all(bool all) {
+  if (!can_write()) return;
+  const auto now = Clock::now();
+  for (auto& e : window_.entries())
+    if (all || e.transmissions == 0) write_entry(e, now);
+}
+
+// ---- connection state ---------------------------------------------------------------------
+
+void DataChannel::detach() {
+  attached_ = false;
+  timer_.cancel();
+  timer_expiry_ = {};
+}
+
+void DataChannel::attach() {
+  attached_ = true;
+  write_unsent_or_all(/*all=*/true);  // whatever the old connection swallowed goes again
+}
+
+void DataChannel::pause() {
+  paused_ = true;
+  timer_.cancel();
+  timer_expiry_ = {};
+}
+
+void DataChannel::resume_publication() {
+  if (!paused_) return;
+  paused_ = false;
+  write_unsent_or_all(/*all=*/false);
+  if (auto next = window_.next_deadline()) arm_timer(*next);
+}
+
+void DataChannel::close() {
+  closed_ = true;
+  timer_.cancel();
+  timer_expiry_ = {};
+}
+
+void DataChannel::fail(std::string_view reason) {
+  close();
+  handler_.on_channel_failed(std::make_error_code(std::errc::timed_out), reason);
+}
+
+}  // namespace ssm::channel

@@ -1,0 +1,158 @@
+// lib/channel — one end of the reliable data channel, driven by the io_context: numbers and
+// sends data messages, resends them until acked, acks and orders what arrives, and hands
+// in-order payloads to its ChannelHandler. Used by the client (role kClient) and by the local
+// endpoint's agent emulator (role kAgent). Frames travel through a FrameWriter; the channel
+// survives the writer going away and coming back (resume) with its numbers intact.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "channel/receive_window.h"
+#include "channel/send_window.h"
+#include "wire/client_message.h"
+#include "wire/payloads.h"
+
+namespace ssm::channel {
+
+// Which data message type each end writes (protocol.md §4.1).
+struct ChannelRole {
+  std::string_view outgoing;
+  std::string_view incoming;
+};
+inline constexpr ChannelRole kClient{wire::message_type::input_stream_data, wire::message_type::output_stream_data};
+inline constexpr ChannelRole kAgent{wire::message_type::output_stream_data, wire::message_type::input_stream_data};
+
+// The agent reads at most this much per message and expects no more from the client.
+inline constexpr std::size_t kMaxPayload = 1024;
+
+struct ChannelConfig {
+  ChannelRole role = kClient;
+  // Messages in flight before has_send_space() turns false. Sized by scripts/bench: enough
+  // to fill a loopback path at > 150 MB/s, far below the agent's 10,000-message buffer.
+  std::size_t send_window = 2048;
+  // Messages buffered ahead of a gap (the reference's incoming capacity).
+  std::size_t receive_window = 10000;
+  // How long the oldest message may stay unacked before the channel gives up (the
+  // reference: 3000 resends x 100 ms).
+  std::chrono::milliseconds resend_budget = std::chrono::minutes(5);
+  RttConstants rtt;
+  // The agent marks its first data message with SYN (agent-side.md §1); the client never does.
+  bool syn_on_first = false;
+};
+
+// Carries encoded frames to the peer. write_frame never fails synchronously; a broken
+// transport is reported to whoever owns it, which then calls DataChannel::detach().
+class FrameWriter {
+ public:
+  virtual void write_frame(Frame frame) = 0;
+
+ protected:
+  ~FrameWriter() = default;
+};
+
+enum class Delivery {
+  accepted,   // consumed: ack it and move on
+  not_ready,  // keep it and do not ack; DataChannel::retry_delivery() tries again
+};
+
+class ChannelHandler {
+ public:
+  // One in-order data message (any payload type).
+  virtual Delivery on_data(const wire::ClientMessage& message) = 0;
+  virtual void on_channel_closed(const wire::ChannelClosed& closed) = 0;
+  // The send window has room again after has_send_space() was false.
+  virtual void on_send_space() = 0;
+  // The channel gave up (resend budget exhausted). It sends nothing more.
+  virtual void on_channel_failed(std::error_code ec, std::string_view reason) = 0;
+
+ protected:
+  ~ChannelHandler() = default;
+};
+
+struct ChannelStats {
+  std::uint64_t data_sent = 0;
+  std::uint64_t data_received = 0;
+  std::uint64_t retransmissions = 0;
+  std::uint64_t acks_sent = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t dropped_invalid = 0;  // frames that failed decoding
+};
+
+class DataChannel {
+ public:
+  DataChannel(boost::asio::any_io_executor ex, ChannelConfig config, FrameWriter& writer, ChannelHandler& handler);
+  DataChannel(const DataChannel&) = delete;
+  DataChannel& operator=(const DataChannel&) = delete;
+
+  // A frame from the transport. Invalid frames are counted and dropped (never acked).
+  void on_frame(std::span<const std::uint8_t> frame);
+
+  // Sends one data message; Output payloads longer than kMaxPayload are split. Never drops:
+  // when the window is full the message still goes in, and has_send_space() tells the caller
+  // to stop reading its source until on_send_space().
+  void send(wire::PayloadType type, std::span<const std::uint8_t> payload);
+  bool has_send_space() const { return window_.size() < config_.send_window; }
+  // True when every sent message has been acknowledged.
+  bool all_acknowledged() const { return window_.empty(); }
+
+  // The writer went away (connection lost) / came back: while detached nothing is written
+  // and no retransmission timer runs; attach() resends every unacked message at once.
+  void detach();
+  void attach();
+  bool attached() const { return attached_; }
+
+  // pause_publication / start_publication from the service (also callable directly).
+  void pause();
+  void resume_publication();
+
+  // The handler became ready after answering not_ready.
+  void retry_delivery();
+
+  // Stops the timer; nothing is sent afterwards.
+  void close();
+
+  const ChannelStats& stats() const { return stats_; }
+  const RttEstimator& rtt() const { return window_.rtt(); }
+  std::int64_t next_outgoing_sequence() const { return next_seq_; }
+  std::int64_t expected_incoming_sequence() const { return receive_.expected(); }
+
+ private:
+  void send_one(wire::PayloadType type, std::span<const std::uint8_t> payload);
+  void write_entry(SendWindow::Entry& e, Clock::time_point now);
+  void on_ack(const wire::ClientMessage& m);
+  void on_data(wire::ClientMessage& m);
+  void deliver_in_order();
+  void send_ack(const wire::ClientMessage& m);
+  void arm_timer(Clock::time_point deadline);
+  void on_timer();
+  void write_unsent_or_all(bool all);
+  bool can_write() const { return attached_ && !paused_ && !closed_; }
+  void fail(std::string_view reason);
+
+  ChannelConfig config_;
+  FrameWriter& writer_;
+  ChannelHandler& handler_;
+  boost::asio::steady_timer timer_;
+  Clock::time_point timer_expiry_{};  // when the armed timer fires; {} when not armed
+  SendWindow window_;
+  ReceiveWindow receive_;
+  std::int64_t next_seq_ = 0;
+  bool attached_ = true;
+  bool paused_ = false;
+  bool closed_ = false;
+  bool space_wanted_ = false;  // the handler saw a full window and waits for on_send_space
+  bool delivering_ = false;    // re-entrancy guard for deliver_in_order
+  int consecutive_invalid_ = 0;
+  std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery
+  ChannelStats stats_;
+};
+
+}  // namespace ssm::channel

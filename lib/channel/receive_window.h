@@ -1,0 +1,40 @@
+// lib/channel — the receive side of the reliable channel: in-order delivery, a bounded buffer
+// for messages that arrive ahead of the expected sequence number, and the rule for
+// duplicates (protocol.md §5.2, with quirks Q3/Q21/Q22/Q25 fixed: old and duplicate numbers
+// are re-acked; a message is acked once it is delivered or buffered).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+
+#include "wire/client_message.h"
+
+namespace ssm::channel {
+
+class ReceiveWindow {
+ public:
+  enum class Verdict {
+    in_order,   // seq == expected: deliver now
+    buffered,   // ahead of expected and stored: ack now, deliver later
+    duplicate,  // already delivered, or already buffered: re-ack, drop
+    overflow,   // ahead and the buffer is full: drop without ack (the peer resends)
+  };
+
+  explicit ReceiveWindow(std::size_t capacity) : capacity_(capacity) {}
+
+  Verdict classify(wire::ClientMessage& message);  // stores the message when buffered
+
+  std::int64_t expected() const { return expected_; }
+  void advance() { ++expected_; }
+  // The buffered message with the expected number, removed from the buffer.
+  std::optional<wire::ClientMessage> take_next();
+  std::size_t buffered() const { return ahead_.size(); }
+
+ private:
+  std::size_t capacity_;
+  std::int64_t expected_ = 0;
+  std::map<std::int64_t, wire::ClientMessage> ahead_;
+};
+
+}  // namespace ssm::channel

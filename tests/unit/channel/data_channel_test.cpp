@@ -1,0 +1,344 @@
+// DataChannel end to end in memory: a client and an agent channel joined by a Link that can
+// lose, duplicate, reorder and corrupt frames, all on one io_context.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <random>
+
+#include "channel/data_channel.h"
+
+namespace ssm::channel {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+struct Faults {
+  int drop = 0, duplicate = 0, reorder = 0, corrupt = 0;  // percent
+};
+
+// One direction of the wire. Frames arrive asynchronously (posted), as from a socket.
+class Link final : public FrameWriter {
+ public:
+  Link(asio::io_context& io, unsigned seed) : io_(io), rng_(seed) {}
+  void connect(DataChannel& peer) { peer_ = &peer; }
+  Faults faults;
+  bool cut = false;  // drop everything
+  std::vector<Frame> written;
+  bool record = false;
+
+  void write_frame(Frame f) override {
+    if (record) written.push_back(f);
+    if (cut || roll(faults.drop)) return;
+    if (roll(faults.corrupt) && f->size() > 120) {
+      auto copy = std::make_shared<std::vector<std::uint8_t>>(*f);
+      (*copy)[120 + rng_() % (copy->size() - 120)] ^= 0x5a;
+      f = copy;
+    }
+    if (roll(faults.reorder) && !held_) {
+      held_ = f;
+      return;
+    }
+    deliver(f);
+    if (held_) deliver(std::exchange(held_, nullptr));
+    if (roll(faults.duplicate)) deliver(f);
+  }
+
+ private:
+  bool roll(int percent) { return percent > 0 && static_cast<int>(rng_() % 100) < percent; }
+  void deliver(Frame f) {
+    asio::post(io_, [this, f] {
+      if (peer_) peer_->on_frame(*f);
+    });
+  }
+  asio::io_context& io_;
+  std::mt19937 rng_;
+  DataChannel* peer_ = nullptr;
+  Frame held_;
+};
+
+class Collector final : public ChannelHandler {
+ public:
+  std::vector<std::uint8_t> received;
+  std::vector<wire::PayloadType> types;
+  int space_events = 0;
+  int not_ready_left = 0;
+  std::optional<std::string> closed_output;
+  std::optional<std::string> failure;
+
+  Delivery on_data(const wire::ClientMessage& m) override {
+    if (not_ready_left > 0) {
+      --not_ready_left;
+      return Delivery::not_ready;
+    }
+    types.push_back(m.payload_type);
+    received.insert(received.end(), m.payload.begin(), m.payload.end());
+    return Delivery::accepted;
+  }
+  void on_channel_closed(const wire::ChannelClosed& c) override { closed_output = c.output; }
+  void on_send_space() override { ++space_events; }
+  void on_channel_failed(std::error_code, std::string_view reason) override { failure = std::string(reason); }
+};
+
+ChannelConfig fast(ChannelRole role) {
+  ChannelConfig c;
+  c.role = role;
+  // Small constants so that loss is repaired within milliseconds, but not so small that a
+  // sanitizer build's slower round trips look like loss.
+  c.rtt.initial_rtt = 5ms;
+  c.rtt.initial_rto = 50ms;
+  c.rtt.clock_granularity = 1ms;
+  c.send_window = 64;
+  return c;
+}
+
+struct Pair {
+  asio::io_context io;
+  Link to_agent{io, 1}, to_client{io, 2};
+  Collector client_seen, agent_seen;
+  DataChannel client, agent;
+  explicit Pair(ChannelConfig cc = fast(kClient), ChannelConfig ac = fast(kAgent))
+      : client(io.get_executor(), cc, to_agent, client_seen), agent(io.get_executor(), ac, to_client, agent_seen) {
+    to_agent.connect(agent);
+    to_client.connect(client);
+  }
+  template <typename Pred>
+  bool run_until(Pred done, std::chrono::milliseconds limit = 20s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < end) {
+      io.run_for(5ms);
+      io.restart();
+    }
+    return done();
+  }
+};
+
+std::vector<std::uint8_t> random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint8_t> v(n);
+  for (auto& b : v) b = static_cast<std::uint8_t>(rng());
+  return v;
+}
+
+// Feeds `data` into the channel as fast as the window allows.
+void pump(Pair& p, DataChannel& ch, Collector& own, const std::vector<std::uint8_t>& data, std::size_t& offset) {
+  while (offset < data.size() && ch.has_send_space()) {
+    const std::size_t n = std::min<std::size_t>(4096, data.size() - offset);
+    ch.send(wire::PayloadType::output, std::span(data).subspan(offset, n));
+    offset += n;
+  }
+  (void)p;
+  (void)own;
+}
+
+void transfer_both_ways(Pair& p, std::size_t bytes) {
+  const auto up = random_bytes(bytes, 11), down = random_bytes(bytes, 12);
+  std::size_t up_off = 0, down_off = 0;
+  const bool ok = p.run_until([&] {
+    pump(p, p.client, p.client_seen, up, up_off);
+    pump(p, p.agent, p.agent_seen, down, down_off);
+    return p.agent_seen.received.size() >= up.size() && p.client_seen.received.size() >= down.size() &&
+           p.client.all_acknowledged() && p.agent.all_acknowledged();
+  });
+  ASSERT_TRUE(ok) << "agent got " << p.agent_seen.received.size() << ", client got " << p.client_seen.received.size();
+  EXPECT_EQ(p.agent_seen.received, up);
+  EXPECT_EQ(p.client_seen.received, down);
+}
+
+TEST(DataChannel, CleanTransferBothWays) {
+  Pair p;
+  transfer_both_ways(p, 1 << 20);
+  // A loss-free path: at most a few spurious resends while the estimator settles.
+  EXPECT_LT(p.client.stats().retransmissions + p.agent.stats().retransmissions, 20u);
+  EXPECT_EQ(p.client.next_outgoing_sequence(), 1024);  // 1 MiB in 1 KiB messages
+  EXPECT_EQ(p.agent.expected_incoming_sequence(), 1024);
+}
+
+TEST(DataChannel, SurvivesLossDuplicationReorderingAndCorruption) {
+  Pair p;
+  for (Link* l : {&p.to_agent, &p.to_client}) l->faults = {10, 5, 5, 3};
+  transfer_both_ways(p, 512 * 1024);
+  EXPECT_GT(p.client.stats().retransmissions, 0u);
+  EXPECT_GT(p.agent.stats().duplicates + p.client.stats().duplicates, 0u);
+  EXPECT_GT(p.agent.stats().dropped_invalid + p.client.stats().dropped_invalid, 0u);
+}
+
+TEST(DataChannel, FirstAgentMessageCarriesSyn) {
+  auto ac = fast(kAgent);
+  ac.syn_on_first = true;
+  Pair p(fast(kClient), ac);
+  p.to_client.record = true;
+  p.to_agent.record = true;
+  const std::vector<std::uint8_t> x{1, 2};
+  p.agent.send(wire::PayloadType::output, x);
+  p.agent.send(wire::PayloadType::output, x);
+  p.client.send(wire::PayloadType::output, x);
+  ASSERT_TRUE(p.run_until([&] { return p.client_seen.received.size() == 4 && p.agent.all_acknowledged(); }));
+  wire::ClientMessage m;
+  ASSERT_FALSE(wire::decode(*p.to_client.written[0], m));
+  EXPECT_EQ(m.flags, wire::kFlagSyn);
+  EXPECT_EQ(m.message_type, "output_stream_data");
+  ASSERT_FALSE(wire::decode(*p.to_client.written[1], m));
+  EXPECT_EQ(m.flags, 0u);
+  ASSERT_FALSE(wire::decode(*p.to_agent.written[0], m));
+  EXPECT_EQ(m.message_type, "input_stream_data");
+  EXPECT_EQ(m.flags, 0u);
+}
+
+TEST(DataChannel, AcksCarryTheReferenceShape) {
+  Pair p;
+  p.to_client.record = true;
+  const std::vector<std::uint8_t> x{'h', 'i'};
+  p.client.send(wire::PayloadType::output, x);
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  ASSERT_EQ(p.to_client.written.size(), 1u);
+  wire::ClientMessage ack;
+  ASSERT_FALSE(wire::decode(*p.to_client.written[0], ack));
+  EXPECT_EQ(ack.message_type, "acknowledge");
+  EXPECT_EQ(ack.sequence_number, 0);
+  EXPECT_EQ(ack.flags, 3u);
+  EXPECT_EQ(ack.payload_type, wire::PayloadType::undefined);
+  wire::Acknowledge content;
+  ASSERT_FALSE(wire::parse(ack.payload_text(), content));
+  EXPECT_EQ(content.acknowledged_message_type, "input_stream_data");
+  EXPECT_EQ(content.acknowledged_message_sequence_number, 0);
+}
+
+TEST(DataChannel, BackPressureNeverDropsAndWakesTheSource) {
+  auto cc = fast(kClient);
+  cc.send_window = 8;
+  Pair p(cc);
+  p.to_client.cut = true;  // no acks come back
+  const std::vector<std::uint8_t> x{7};
+  int sent = 0;
+  while (p.client.has_send_space()) {
+    p.client.send(wire::PayloadType::output, x);
+    ++sent;
+  }
+  EXPECT_EQ(sent, 8);
+  p.client.send(wire::PayloadType::output, x);  // over the window: still accepted, not dropped
+  ASSERT_TRUE(p.run_until([&] { return p.agent_seen.received.size() == 9; }));
+  EXPECT_EQ(p.client_seen.space_events, 0);
+  p.to_client.cut = false;  // acks flow again (the retransmissions get re-acked)
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  EXPECT_EQ(p.client_seen.space_events, 1);
+  EXPECT_EQ(p.agent_seen.received, std::vector<std::uint8_t>(9, 7));
+}
+
+TEST(DataChannel, NotReadyHoldsTheMessageUntilRetried) {
+  Pair p;
+  p.agent_seen.not_ready_left = 1000000;
+  const std::vector<std::uint8_t> a{'a'}, b{'b'};
+  p.client.send(wire::PayloadType::output, a);
+  p.client.send(wire::PayloadType::output, b);
+  p.run_until([] { return false; }, 60ms);
+  EXPECT_TRUE(p.agent_seen.received.empty());
+  EXPECT_FALSE(p.client.all_acknowledged());  // seq 0 unacked: the client keeps resending it
+  p.agent_seen.not_ready_left = 0;
+  p.agent.retry_delivery();
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  EXPECT_EQ(p.agent_seen.received, (std::vector<std::uint8_t>{'a', 'b'}));
+}
+
+TEST(DataChannel, ResendBudgetEndsTheChannel) {
+  auto cc = fast(kClient);
+  cc.resend_budget = 100ms;
+  Pair p(cc);
+  p.to_agent.cut = true;
+  const std::vector<std::uint8_t> x{1};
+  p.client.send(wire::PayloadType::output, x);
+  ASSERT_TRUE(p.run_until([&] { return p.client_seen.failure.has_value(); }, 5s));
+  EXPECT_NE(p.client_seen.failure->find("resend budget"), std::string::npos);
+}
+
+TEST(DataChannel, DetachHoldsDataAndAttachResendsIt) {
+  Pair p;
+  p.client.detach();
+  p.to_agent.record = true;
+  const std::vector<std::uint8_t> x{'z'};
+  p.client.send(wire::PayloadType::output, x);
+  p.run_until([] { return false; }, 30ms);
+  EXPECT_TRUE(p.to_agent.written.empty());
+  p.client.attach();
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  EXPECT_EQ(p.agent_seen.received, x);
+}
+
+TEST(DataChannel, PausePublicationHoldsNewData) {
+  Pair p;
+  p.to_agent.record = true;
+  p.client.pause();
+  const std::vector<std::uint8_t> x{'p'};
+  p.client.send(wire::PayloadType::output, x);
+  p.run_until([] { return false; }, 30ms);
+  EXPECT_TRUE(p.to_agent.written.empty());
+  p.client.resume_publication();
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  EXPECT_EQ(p.agent_seen.received, x);
+}
+
+wire::ClientMessage control(std::string_view type, std::string payload = {}) {
+  wire::ClientMessage m;
+  m.message_type = std::string(type);
+  m.created_date = 1;
+  m.message_id = wire::Uuid::random_v4();
+  m.flags = 3;
+  m.payload.assign(payload.begin(), payload.end());
+  return m;
+}
+
+TEST(DataChannel, PublicationFramesFromThePeerPauseAndResume) {
+  Pair p;
+  p.to_agent.record = true;
+  p.client.on_frame(wire::encode(control(wire::message_type::pause_publication)));
+  const std::vector<std::uint8_t> x{'q'};
+  p.client.send(wire::PayloadType::output, x);
+  EXPECT_TRUE(p.to_agent.written.empty());
+  p.client.on_frame(wire::encode(control(wire::message_type::start_publication)));
+  EXPECT_EQ(p.to_agent.written.size(), 1u);
+}
+
+TEST(DataChannel, ChannelClosedReachesTheHandler) {
+  Pair p;
+  wire::ChannelClosed c;
+  c.output = "bye";
+  p.client.on_frame(wire::encode(control(wire::message_type::channel_closed, wire::to_json(c))));
+  ASSERT_TRUE(p.client_seen.closed_output);
+  EXPECT_EQ(*p.client_seen.closed_output, "bye");
+  // Unparsable content still closes, with an empty Output.
+  Pair q;
+  q.client.on_frame(wire::encode(control(wire::message_type::channel_closed, "{not json")));
+  ASSERT_TRUE(q.client_seen.closed_output);
+  EXPECT_EQ(*q.client_seen.closed_output, "");
+}
+
+TEST(DataChannel, GarbageIsDroppedAndOnlyPersistentGarbageFails) {
+  Pair p;
+  const std::vector<std::uint8_t> junk(200, 0xee);
+  for (int i = 0; i < 10; ++i) p.client.on_frame(junk);
+  EXPECT_FALSE(p.client_seen.failure);
+  EXPECT_EQ(p.client.stats().dropped_invalid, 10u);
+  for (int i = 0; i < 64; ++i) p.client.on_frame(junk);
+  ASSERT_TRUE(p.client_seen.failure);
+}
+
+TEST(DataChannel, DuplicatesAreReackedNotRedelivered) {
+  Pair p;
+  p.to_client.record = true;
+  const std::vector<std::uint8_t> x{'d'};
+  wire::ClientMessage m = control(wire::message_type::input_stream_data);
+  m.flags = 0;
+  m.sequence_number = 0;
+  m.payload_type = wire::PayloadType::output;
+  m.payload = x;
+  const auto frame = wire::encode(m);
+  p.agent.on_frame(frame);
+  p.agent.on_frame(frame);
+  EXPECT_EQ(p.agent_seen.received, x);
+  EXPECT_EQ(p.to_client.written.size(), 2u);  // two acks
+  EXPECT_EQ(p.agent.stats().duplicates, 1u);
+}
+
+}  // namespace
+}  // namespace ssm::channel
