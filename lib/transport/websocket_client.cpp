@@ -1,0 +1,270 @@
+#include "transport/websocket_client.h"
+
+#include <deque>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace ssm::transport {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+// Policy violation: what the service (and our endpoint) send for a bad token.
+constexpr std::uint16_t kClosePolicyViolation = 1008;
+
+template <typename Ws>
+class Session final : public WebSocketClient, public std::enable_shared_from_this<Session<Ws>> {
+  static constexpr bool kTls = std::is_same_v<Ws, TlsWs>;
+
+ public:
+  // `tls_context` is null for ws://; it lives as long as the stream that refers to it.
+  Session(asio::any_io_executor ex, ConnectOptions options, Url url, ConnectionListener& listener,
+          std::unique_ptr<ssl::context> tls_context)
+      : options_(std::move(options)),
+        url_(std::move(url)),
+        listener_(&listener),
+        resolver_(ex),
+        tls_context_(std::move(tls_context)),
+        ws_(make_stream(ex, tls_context_.get())) {}
+
+  void start() {
+    resolver_.async_resolve(url_.host, url_.port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
+  }
+
+  void send(Frame frame) override {
+    if (closed_) return;
+    queued_bytes_ += frame->size();
+    queue_.push_back({std::move(frame), false});
+    if (open_) write_next();
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    listener_ = nullptr;
+    shutdown_socket();
+  }
+
+  std::size_t queued_bytes() const override { return queued_bytes_; }
+
+ private:
+  struct Outgoing {
+    Frame frame;
+    bool text;
+  };
+
+  static Ws make_stream(asio::any_io_executor ex, ssl::context* ctx) {
+    if constexpr (kTls) return Ws(ex, *ctx);
+    else return Ws(ex);
+  }
+
+  tcp::socket& socket() { return beast::get_lowest_layer(ws_).socket(); }
+
+  void shutdown_socket() {
+    error_code ignored;
+    resolver_.cancel();
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
+  }
+
+  // Reports the end once and stops every further callback.
+  void finish(CloseReason reason, const std::string& message) {
+    if (closed_) return;
+    ConnectionListener* listener = listener_;
+    close();
+    if (listener) listener->on_closed(reason, message);
+  }
+
+  std::string where() const { return url_.host + ":" + url_.port; }
+
+  void on_resolve(error_code ec, tcp::resolver::results_type results) {
+    if (closed_) return;
+    if (ec) return finish(CloseReason::connect_failed, "cannot resolve " + url_.host + ": " + ec.message());
+    beast::get_lowest_layer(ws_).expires_after(options_.handshake_timeout);
+    beast::get_lowest_layer(ws_).async_connect(results, beast::bind_front_handler(&Session::on_connect, this->shared_from_this()));
+  }
+
+  void on_connect(error_code ec, const tcp::endpoint&) {
+    if (closed_) return;
+    if (ec == beast::error::timeout) return finish(CloseReason::connect_failed, "timed out connecting to " + where());
+    if (ec) return finish(CloseReason::connect_failed, "cannot connect to " + where() + ": " + ec.message());
+    socket().set_option(tcp::no_delay(true), ec);  // keystrokes and acks must not wait for Nagle
+    if constexpr (kTls) {
+      auto* ssl_handle = ws_.next_layer().native_handle();
+      if (!SSL_set_tlsext_host_name(ssl_handle, url_.host.c_str()))
+        return finish(CloseReason::connect_failed, "cannot set TLS server name for " + url_.host);
+      ws_.next_layer().set_verify_callback(ssl::host_name_verification(url_.host));
+      ws_.next_layer().async_handshake(ssl::stream_base::client,
+                                       beast::bind_front_handler(&Session::on_tls_handshake, this->shared_from_this()));
+    } else {
+      upgrade();
+    }
+  }
+
+  void on_tls_handshake(error_code ec) {
+    if (closed_) return;
+    if constexpr (kTls) {
+      if (ec) {
+        const long verify = SSL_get_verify_result(ws_.next_layer().native_handle());
+        if (verify != X509_V_OK)
+          return finish(CloseReason::connect_failed, "TLS certificate verification failed for " + url_.host + ": " +
+                                                         X509_verify_cert_error_string(verify));
+        if (ec == beast::error::timeout) return finish(CloseReason::connect_failed, "timed out in the TLS handshake with " + where());
+        return finish(CloseReason::connect_failed, "TLS handshake with " + where() + " failed: " + ec.message());
+      }
+    }
+    upgrade();
+  }
+
+  void upgrade() {
+    // From here the WebSocket's own timeouts apply: the handshake limit, then keep-alive
+    // pings after `keepalive` of silence and a dead peer after twice that.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options_.handshake_timeout;
+    timeouts.idle_timeout = options_.keepalive * 2;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator([headers = options_.headers](websocket::request_type& req) {
+      for (const auto& [name, value] : headers) req.set(name, value);
+    }));
+    ws_.async_handshake(response_, url_.host_header(), url_.target,
+                        beast::bind_front_handler(&Session::on_upgrade, this->shared_from_this()));
+  }
+
+  void on_upgrade(error_code ec) {
+    if (closed_) return;
+    if (ec) {
+      const unsigned status = response_.result_int();
+      if (status != 0 && status != 101)
+        return finish(CloseReason::upgrade_rejected, "the service refused the WebSocket upgrade: HTTP " +
+                                                         std::to_string(status) + " " + std::string(response_.reason()));
+      if (ec == beast::error::timeout) return finish(CloseReason::connect_failed, "timed out upgrading the connection to " + where());
+      return finish(CloseReason::connect_failed, "WebSocket upgrade with " + where() + " failed: " + ec.message());
+    }
+    open_ = true;
+    // OpenDataChannel goes first, as the only text frame.
+    const std::string& open = options_.open_message;
+    queue_.push_front({std::make_shared<const std::vector<std::uint8_t>>(open.begin(), open.end()), true});
+    queued_bytes_ += open.size();
+    write_next();
+    read_next();
+    if (listener_) listener_->on_open();
+  }
+
+  void read_next() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+  }
+
+  void on_read(error_code ec, std::size_t) {
+    if (closed_) return;
+    if (ec) return on_read_error(ec);
+    const auto data = buffer_.cdata();
+    listener_->on_frame({static_cast<const std::uint8_t*>(data.data()), data.size()});
+    if (closed_) return;  // the listener closed us
+    buffer_.consume(buffer_.size());
+    read_next();
+  }
+
+  void on_read_error(error_code ec) {
+    if (ec == websocket::error::closed) {
+      const auto& r = ws_.reason();
+      const std::string detail = std::to_string(r.code) + (r.reason.empty() ? "" : " " + std::string(r.reason.c_str()));
+      if (r.code == kClosePolicyViolation)
+        return finish(CloseReason::token_rejected, "the service rejected the session token (close " + detail + ")");
+      return finish(CloseReason::peer_closed, "the service closed the data channel (close " + detail + ")");
+    }
+    if (ec == beast::error::timeout)
+      return finish(CloseReason::peer_unresponsive,
+                    "the data channel stopped responding: no answer to a keep-alive ping within " +
+                        std::to_string(options_.keepalive.count() * 2) + " s");
+    return finish(CloseReason::peer_closed, "the connection to the service was lost: " + ec.message());
+  }
+
+  void write_next() {
+    if (writing_ || queue_.empty() || closed_) return;
+    writing_ = true;
+    const Outgoing& out = queue_.front();
+    ws_.text(out.text);
+    ws_.async_write(asio::buffer(*out.frame), beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
+  }
+
+  void on_write(error_code ec, std::size_t) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) return finish(CloseReason::io_error, "cannot send to the service: " + ec.message());
+    queued_bytes_ -= queue_.front().frame->size();
+    queue_.pop_front();
+    if (!queue_.empty() && !queue_.front().text) ws_.binary(true);
+    write_next();
+  }
+
+  ConnectOptions options_;
+  Url url_;
+  ConnectionListener* listener_;
+  tcp::resolver resolver_;
+  std::unique_ptr<ssl::context> tls_context_;
+  Ws ws_;
+  websocket::response_type response_;
+  beast::flat_buffer buffer_;
+  std::deque<Outgoing> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool open_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+// Closes with the listener told why, before any I/O: used for configuration errors.
+class FailedClient final : public WebSocketClient {
+ public:
+  void send(Frame) override {}
+  void close() override {}
+  std::size_t queued_bytes() const override { return 0; }
+};
+
+}  // namespace
+
+std::shared_ptr<WebSocketClient> connect_websocket(asio::any_io_executor ex, ConnectOptions options,
+                                                   ConnectionListener& listener) {
+  auto url = Url::parse(options.url);
+  if (!url) {
+    listener.on_closed(CloseReason::connect_failed, "the StreamUrl is not a ws:// or wss:// URL");
+    return std::make_shared<FailedClient>();
+  }
+  if (!url->tls) {
+    auto s = std::make_shared<Session<PlainWs>>(ex, std::move(options), std::move(*url), listener, nullptr);
+    s->start();
+    return s;
+  }
+  // One TLS context per connection: connections are rare (start and resume only).
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  ctx->set_verify_mode(ssl::verify_peer);
+  error_code ec;
+  if (!options.ca_bundle.empty()) {
+    ctx->load_verify_file(options.ca_bundle, ec);
+    if (ec) {
+      listener.on_closed(CloseReason::connect_failed, "cannot load the CA bundle " + options.ca_bundle + ": " + ec.message());
+      return std::make_shared<FailedClient>();
+    }
+  } else {
+    ctx->set_default_verify_paths(ec);
+  }
+  auto s = std::make_shared<Session<TlsWs>>(ex, std::move(options), std::move(*url), listener, std::move(ctx));
+  s->start();
+  return s;
+}
+
+}  // namespace ssm::transport
