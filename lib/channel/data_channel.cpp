@@ -60,13 +60,14 @@ void DataChannel::on_ack(const wire::ClientMessage& m) {
     ++stats_.dropped_invalid;
     return;
   }
-  window_.acknowledge(ack.acknowledged_message_sequence_number, Clock::now());
+  if (!window_.acknowledge(ack.acknowledged_message_sequence_number, Clock::now())) return;
   // Low-water mark: wake the source only when a quarter of the window is free, so that a
   // full pipe does not flip the reader on and off at every ack.
   if (space_wanted_ && window_.size() <= config_.send_window - config_.send_window / 4) {
     space_wanted_ = false;
     handler_.on_send_space();
   }
+  if (window_.empty() && !closed_) handler_.on_all_acknowledged();
 }
 
 void DataChannel::on_data(wire::ClientMessage& m) {

@@ -70,6 +70,8 @@ class ChannelHandler {
   virtual void on_channel_closed(const wire::ChannelClosed& closed) = 0;
   // The send window has room again after has_send_space() was false.
   virtual void on_send_space() = 0;
+  // Every message sent so far has been acknowledged.
+  virtual void on_all_acknowledged() {}
   // The channel gave up (resend budget exhausted). It sends nothing more.
   virtual void on_channel_failed(std::error_code ec, std::string_view reason) = 0;
 

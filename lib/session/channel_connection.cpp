@@ -1,0 +1,42 @@
+#include "session/channel_connection.h"
+
+namespace ssm::session {
+
+ChannelConnection::ChannelConnection(boost::asio::any_io_executor ex, channel::ChannelConfig config,
+                                     channel::ChannelHandler& handler, ConnectionEvents& events)
+    : executor_(ex), events_(events), channel_(ex, config, *this, handler) {
+  channel_.detach();
+}
+
+ChannelConnection::~ChannelConnection() { close(); }
+
+void ChannelConnection::connect(transport::ConnectOptions options) {
+  if (socket_) socket_->close();
+  socket_ = transport::connect_websocket(executor_, std::move(options), *this);
+}
+
+void ChannelConnection::close() {
+  channel_.close();
+  if (socket_) socket_->close();
+  connected_ = false;
+}
+
+void ChannelConnection::write_frame(channel::Frame frame) {
+  if (socket_ && connected_) socket_->send(std::move(frame));
+}
+
+void ChannelConnection::on_open() {
+  connected_ = true;
+  channel_.attach();
+  events_.on_connected();
+}
+
+void ChannelConnection::on_frame(std::span<const std::uint8_t> frame) { channel_.on_frame(frame); }
+
+void ChannelConnection::on_closed(transport::CloseReason reason, std::string_view message) {
+  connected_ = false;
+  channel_.detach();
+  events_.on_connection_lost(reason, message);
+}
+
+}  // namespace ssm::session

@@ -1,0 +1,179 @@
+#include "session/client_session.h"
+
+#include "session/console.h"
+#include "session/stream_session.h"
+#include "wire/payloads.h"
+
+namespace ssm::session {
+namespace {
+
+channel::ChannelConfig client_channel_config() {
+  channel::ChannelConfig c;
+  c.role = channel::kClient;
+  return c;
+}
+
+}  // namespace
+
+ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
+    : executor_(ex),
+      spec_(std::move(spec)),
+      client_id_(wire::Uuid::random_v4().to_string()),
+      handshake_({spec_.client_version, spec_.legacy_cli}),
+      connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
+                  static_cast<ConnectionEvents&>(*this)) {}
+
+ClientSession::~ClientSession() {
+  if (kind_) kind_->abort();
+  connection_.close();
+}
+
+void ClientSession::start() {
+  transport::ConnectOptions options;
+  options.url = spec_.stream_url;
+  options.open_message = wire::to_json(wire::OpenDataChannel{
+      "1.0", wire::Uuid::random_v4().to_string(), spec_.token_value, client_id_, spec_.client_version});
+  options.ca_bundle = spec_.ca_bundle;
+  options.keepalive = spec_.keepalive;
+  options.headers.emplace_back("User-Agent", "session-manager-plugin/" + spec_.client_version);
+  connection_.connect(std::move(options));
+}
+
+// ---- connection ---------------------------------------------------------------------------
+
+void ClientSession::on_connected() {}
+
+void ClientSession::on_connection_lost(transport::CloseReason, std::string_view message) {
+  if (done()) return;
+  // Resumption (ResumeSession) belongs to the AWS integration; until then a lost
+  // connection ends the session.
+  fail(std::string(message));
+}
+
+// ---- channel ------------------------------------------------------------------------------
+
+channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
+  if (done()) return channel::Delivery::accepted;
+  switch (m.payload_type) {
+    case wire::PayloadType::handshake_request:
+      return on_handshake_request(m);
+    case wire::PayloadType::handshake_complete:
+      return on_handshake_complete(m);
+    case wire::PayloadType::enc_challenge_request:
+      return channel::Delivery::accepted;  // only follows a KMS action, which we refused
+    default:
+      break;
+  }
+  if (!kind_) {
+    if (handshake_seen_) return channel::Delivery::not_ready;  // held until HandshakeComplete
+    // An agent that sends no handshake starts with shell output (protocol.md §6.6).
+    handshake_.assume_shell();
+    start_kind();
+    if (!kind_) return channel::Delivery::accepted;
+  }
+  return kind_->on_output(m);
+}
+
+channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage& m) {
+  handshake_seen_ = true;
+  wire::HandshakeRequest request;
+  if (auto err = wire::parse(m.payload_text(), request)) {
+    fail("the agent sent an unreadable handshake request (" + err.message() + ")");
+    return channel::Delivery::accepted;
+  }
+  const std::string response = wire::to_json(handshake_.on_request(request));
+  connection_.channel().send(wire::PayloadType::handshake_response,
+                             {reinterpret_cast<const std::uint8_t*>(response.data()), response.size()});
+  return channel::Delivery::accepted;
+}
+
+channel::Delivery ClientSession::on_handshake_complete(const wire::ClientMessage& m) {
+  wire::HandshakeComplete complete;
+  (void)wire::parse(m.payload_text(), complete);  // only the customer message is used
+  if (!handshake_.refusal().empty()) {
+    fail(handshake_.refusal());
+    return channel::Delivery::accepted;
+  }
+  if (!handshake_.session_type()) {
+    fail("unable to determine SessionType");
+    return channel::Delivery::accepted;
+  }
+  start_kind();
+  if (!complete.customer_message.empty()) status(complete.customer_message + "\n");
+  connection_.channel().retry_delivery();
+  return channel::Delivery::accepted;
+}
+
+void ClientSession::start_kind() {
+  const auto& type = *handshake_.session_type();
+  StreamOptions options;
+  if (type.kind == channel::SessionKind::port) {
+    wire::PortParameters port;
+    (void)wire::parse(type.properties.is_object() ? type.properties.dump() : std::string("{}"), port);
+    if (port.type == "LocalPortForwarding") {
+      fail("local port forwarding is not implemented yet");
+      return;
+    }
+    options.end_on_input_eof = true;
+  } else {
+    options.shell_input = true;
+  }
+  KindEvents& events = *this;
+  kind_ = std::make_unique<StreamSession>(executor_, connection_.channel(), events, options);
+  kind_->start();
+}
+
+void ClientSession::on_channel_closed(const wire::ChannelClosed& closed) {
+  if (done()) return;
+  closing_text_ = closed.output.empty()
+                      ? "\n\nExiting session with sessionId: " + spec_.session_id + ".\n\n"
+                      : "\n\nSessionId: " + spec_.session_id + " : " + closed.output + "\n\n";
+  connection_.close();
+  if (kind_) kind_->finish(kExitOk);
+  else on_kind_done(kExitOk);
+}
+
+void ClientSession::on_send_space() {
+  if (kind_) kind_->on_send_space();
+}
+
+void ClientSession::on_all_acknowledged() {
+  if (kind_) kind_->on_all_acknowledged();
+  if (!handshake_.refusal().empty() && !done()) fail(handshake_.refusal());
+}
+
+void ClientSession::on_channel_failed(std::error_code, std::string_view reason) { fail(std::string(reason)); }
+
+// ---- ending -------------------------------------------------------------------------------
+
+void ClientSession::on_kind_done(int exit_code) {
+  if (closing_text_) status(*closing_text_);
+  end(exit_code);
+}
+
+void ClientSession::on_kind_failed(const std::string& message) { fail(message); }
+
+void ClientSession::on_signal(int signo) {
+  if (done()) return;
+  end(128 + signo);
+}
+
+void ClientSession::status(std::string_view text) {
+  if (kind_ && kind_->stdout_is_data()) print_err(text);
+  else print_out(text);
+}
+
+void ClientSession::fail(const std::string& message, int exit_code) {
+  if (done()) return;
+  print_err("session-manager-plugin: " + message + "\n");
+  end(exit_code);
+}
+
+void ClientSession::end(int exit_code) {
+  if (done()) return;
+  exit_code_ = exit_code;
+  if (kind_) kind_->abort();
+  connection_.close();
+}
+
+}  // namespace ssm::session

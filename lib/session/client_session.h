@@ -1,0 +1,75 @@
+// lib/session — one client session from connect to exit status: dials the stream URL,
+// answers the handshake, picks the session kind from the session type, routes the agent's
+// payloads to it, and turns every way a session can end into one line and an exit code.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "channel/client_handshake.h"
+#include "session/channel_connection.h"
+#include "session/session_kind.h"
+
+namespace ssm::session {
+
+struct SessionSpec {
+  std::string session_id;
+  std::string stream_url;
+  std::string token_value;
+  std::string target;
+  std::string client_version;
+  bool legacy_cli = false;
+  std::string ca_bundle;                    // AWS_CA_BUNDLE
+  std::chrono::seconds keepalive{15};       // ping after this much silence
+};
+
+// Exit statuses, as ssh uses them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConnectionFailure = 255;
+
+class ClientSession final : private channel::ChannelHandler, private ConnectionEvents, private KindEvents {
+ public:
+  ClientSession(boost::asio::any_io_executor ex, SessionSpec spec);
+  ~ClientSession();
+
+  void start();
+  // A terminating signal from the user (SIGINT, SIGTERM, SIGHUP).
+  void on_signal(int signo);
+  bool done() const { return exit_code_.has_value(); }
+  int exit_code() const { return exit_code_.value_or(kExitConnectionFailure); }
+
+ private:
+  // channel::ChannelHandler
+  channel::Delivery on_data(const wire::ClientMessage& message) override;
+  void on_channel_closed(const wire::ChannelClosed& closed) override;
+  void on_send_space() override;
+  void on_all_acknowledged() override;
+  void on_channel_failed(std::error_code ec, std::string_view reason) override;
+  // ConnectionEvents
+  void on_connected() override;
+  void on_connection_lost(transport::CloseReason reason, std::string_view message) override;
+  // KindEvents
+  void on_kind_done(int exit_code) override;
+  void on_kind_failed(const std::string& message) override;
+
+  channel::Delivery on_handshake_request(const wire::ClientMessage& m);
+  channel::Delivery on_handshake_complete(const wire::ClientMessage& m);
+  void start_kind();
+  void status(std::string_view text);
+  void fail(const std::string& message, int exit_code = kExitConnectionFailure);
+  void end(int exit_code);
+
+  boost::asio::any_io_executor executor_;
+  SessionSpec spec_;
+  std::string client_id_;  // one per process, kept across reconnects
+  channel::ClientHandshake handshake_;
+  ChannelConnection connection_;
+  std::unique_ptr<SessionKind> kind_;
+  bool handshake_seen_ = false;
+  std::optional<std::string> closing_text_;  // printed after the kind flushed its output
+  std::optional<int> exit_code_;
+};
+
+}  // namespace ssm::session

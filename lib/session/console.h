@@ -1,0 +1,16 @@
+// lib/session — short status and error lines for the user, written synchronously. Data never
+// goes through here; in stdio mode (SSH ProxyCommand) status lines go to stderr because
+// stdout is the data stream.
+#pragma once
+
+#include <string_view>
+
+namespace ssm::session {
+
+// Writes everything, waiting out EAGAIN (stdout may share a non-blocking file description
+// with a LocalWriter). Errors are ignored: there is nowhere left to report them.
+void write_fd(int fd, std::string_view text);
+inline void print_out(std::string_view text) { write_fd(1, text); }
+inline void print_err(std::string_view text) { write_fd(2, text); }
+
+}  // namespace ssm::session

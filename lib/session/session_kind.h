@@ -1,0 +1,38 @@
+// lib/session — what every session kind (shell, commands, port modes) offers the client
+// session, and how a kind reports that it is done.
+#pragma once
+
+#include <string>
+
+#include "channel/data_channel.h"
+#include "wire/client_message.h"
+
+namespace ssm::session {
+
+class KindEvents {
+ public:
+  // The kind finished (its output is flushed); exit_code is the process exit status.
+  virtual void on_kind_done(int exit_code) = 0;
+  virtual void on_kind_failed(const std::string& message) = 0;
+
+ protected:
+  ~KindEvents() = default;
+};
+
+class SessionKind {
+ public:
+  virtual ~SessionKind() = default;
+  virtual void start() = 0;
+  // One in-order data payload from the agent (never a handshake payload).
+  virtual channel::Delivery on_output(const wire::ClientMessage& message) = 0;
+  virtual void on_send_space() = 0;
+  virtual void on_all_acknowledged() {}
+  // The session is over (channel_closed): flush, restore, then report on_kind_done.
+  virtual void finish(int exit_code) = 0;
+  // Stop at once (fatal error or signal): release local resources, no callbacks.
+  virtual void abort() = 0;
+  // True when stdout carries session data, so status lines must go to stderr.
+  virtual bool stdout_is_data() const = 0;
+};
+
+}  // namespace ssm::session
