@@ -1,0 +1,130 @@
+"""Fixtures for end-to-end tests: a real ssm-local-endpoint process and real plugin runs.
+
+Everything here talks to the binaries the way a user's tools do: HTTP to the endpoint's
+SSM API, and the AWS CLI's 7-argument contract for the plugin.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+
+PLUGIN = os.environ.get("SSM_PLUGIN_BIN", "session-manager-plugin")
+ENDPOINT = os.environ.get("SSM_ENDPOINT_BIN", "ssm-local-endpoint")
+
+
+class Endpoint:
+    """ssm-local-endpoint on a free loopback port, stopped (SIGTERM) on exit."""
+
+    def __init__(self, *args, tls=False, ca_out=None):
+        self.args = list(args)
+        if tls:
+            self.args += ["--tls", "--ca-out", ca_out]
+        self.proc = None
+        self.lines = []
+        self.port = None
+        self.url = None
+        self._cond = threading.Condition()
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([ENDPOINT, "--port", "0", *self.args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_for(r"^ssm-local-endpoint ready ", timeout=20)
+        self.port = int(re.search(r"port=(\d+)", line).group(1))
+        self.url = re.search(r"url=(\S+)", line).group(1)
+        return self
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self._cond:
+                self.lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_for(self, pattern, timeout=60):
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        with self._cond:
+            while True:
+                for line in self.lines:
+                    if rx.search(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None and not self._more_expected():
+                    raise AssertionError(f"endpoint never printed {pattern!r}; got {self.lines}")
+                self._cond.wait(min(left, 0.5))
+
+    def _more_expected(self):
+        return not self.proc.stdout.closed
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None and self.proc.returncode is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.stop()
+        self.stderr = self.proc.stderr.read() if self.proc.stderr else ""
+
+    def api(self, action, body, ca=None):
+        """One SSM JSON 1.1 call; returns the decoded reply."""
+        req = urllib.request.Request(self.url + "/", data=json.dumps(body).encode(), method="POST", headers={
+            "X-Amz-Target": "AmazonSSM." + action, "Content-Type": "application/x-amz-json-1.1"})
+        ctx = None
+        if ca:
+            import ssl
+            ctx = ssl.create_default_context(cafile=ca)
+        with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
+            return json.loads(r.read())
+
+    def start_session(self, document="AWS-StartSSHSession", parameters=None, target="i-0123456789abcdef0", ca=None):
+        params = {"Target": target, "DocumentName": document,
+                  "Parameters": parameters if parameters is not None else {"portNumber": ["22"]}}
+        response = self.api("StartSession", params, ca=ca)
+        return response, params
+
+    def session_end_line(self, session_id, timeout=120):
+        line = self.wait_for(rf"^session {re.escape(session_id)} ended:", timeout=timeout)
+        return dict(kv.split("=", 1) for kv in line.split(": ", 1)[1].split())
+
+
+def plugin_argv(response, params, endpoint_url, region="us-east-1", profile=""):
+    """The AWS CLI's 7-argument contract, response passed directly."""
+    return [PLUGIN, json.dumps(response), region, "StartSession", profile, json.dumps(params), endpoint_url]
+
+
+def plugin_env(**extra):
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
