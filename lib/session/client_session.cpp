@@ -1,6 +1,7 @@
 #include "session/client_session.h"
 
 #include "session/console.h"
+#include "session/shell_session.h"
 #include "session/stream_session.h"
 #include "wire/payloads.h"
 
@@ -106,7 +107,7 @@ channel::Delivery ClientSession::on_handshake_complete(const wire::ClientMessage
 
 void ClientSession::start_kind() {
   const auto& type = *handshake_.session_type();
-  StreamOptions options;
+  KindEvents& events = *this;
   if (type.kind == channel::SessionKind::port) {
     wire::PortParameters port;
     (void)wire::parse(type.properties.is_object() ? type.properties.dump() : std::string("{}"), port);
@@ -114,12 +115,14 @@ void ClientSession::start_kind() {
       fail("local port forwarding is not implemented yet");
       return;
     }
-    options.end_on_input_eof = true;
+    // No `type`: standard-stream forwarding over stdin/stdout (SSH ProxyCommand).
+    kind_ = std::make_unique<StreamSession>(executor_, connection_.channel(), events,
+                                            StreamOptions{.shell_input = false, .end_on_input_eof = true});
   } else {
-    options.shell_input = true;
+    ShellControl& control = *this;
+    kind_ = std::make_unique<ShellSession>(executor_, connection_.channel(), events, control,
+                                           ShellOptions{.interactive = type.name != "NonInteractiveCommands"});
   }
-  KindEvents& events = *this;
-  kind_ = std::make_unique<StreamSession>(executor_, connection_.channel(), events, options);
   kind_->start();
 }
 
@@ -155,7 +158,14 @@ void ClientSession::on_kind_failed(const std::string& message) { fail(message); 
 
 void ClientSession::on_signal(int signo) {
   if (done()) return;
+  if (kind_ && kind_->on_signal(signo)) return;
   end(128 + signo);
+}
+
+void ClientSession::on_user_terminate() {
+  // `~.`: the reference calls TerminateSession, then exits 0 printing nothing. The API call
+  // arrives with the AWS integration; the local side ends the same way now.
+  end(kExitOk);
 }
 
 void ClientSession::status(std::string_view text) {

@@ -11,6 +11,7 @@
 #include "channel/client_handshake.h"
 #include "session/channel_connection.h"
 #include "session/session_kind.h"
+#include "session/shell_session.h"
 
 namespace ssm::session {
 
@@ -29,7 +30,10 @@ struct SessionSpec {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConnectionFailure = 255;
 
-class ClientSession final : private channel::ChannelHandler, private ConnectionEvents, private KindEvents {
+class ClientSession final : private channel::ChannelHandler,
+                            private ConnectionEvents,
+                            private KindEvents,
+                            private ShellControl {
  public:
   ClientSession(boost::asio::any_io_executor ex, SessionSpec spec);
   ~ClientSession();
@@ -53,6 +57,8 @@ class ClientSession final : private channel::ChannelHandler, private ConnectionE
   // KindEvents
   void on_kind_done(int exit_code) override;
   void on_kind_failed(const std::string& message) override;
+  // ShellControl
+  void on_user_terminate() override;
 
   channel::Delivery on_handshake_request(const wire::ClientMessage& m);
   channel::Delivery on_handshake_complete(const wire::ClientMessage& m);

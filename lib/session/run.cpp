@@ -33,6 +33,7 @@ int run_session(SessionSpec spec) {
   boost::asio::io_context io(1);
   ClientSession session(io.get_executor(), std::move(spec));
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  signals.add(SIGQUIT);
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
       if (ec) return;

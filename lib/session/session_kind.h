@@ -33,6 +33,9 @@ class SessionKind {
   virtual void abort() = 0;
   // True when stdout carries session data, so status lines must go to stderr.
   virtual bool stdout_is_data() const = 0;
+  // SIGINT, SIGQUIT, SIGTERM or SIGHUP reached the process; true when the kind dealt with
+  // it (a shell forwards Ctrl-C as a byte), false to let the session end.
+  virtual bool on_signal(int /*signo*/) { return false; }
 };
 
 }  // namespace ssm::session
