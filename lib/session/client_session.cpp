@@ -123,6 +123,9 @@ void ClientSession::start_kind() {
     kind_ = std::make_unique<ShellSession>(executor_, connection_.channel(), events, control,
                                            ShellOptions{.interactive = type.name != "NonInteractiveCommands"});
   }
+  // Printed once the session kind is known, so that a failed start shows one line only
+  // and a stdio session never shows it (the AWS plugin's copy vanishes in the SSH stream).
+  status("\nStarting session with SessionId: " + spec_.session_id + "\n");
   kind_->start();
 }
 
@@ -169,8 +172,10 @@ void ClientSession::on_user_terminate() {
 }
 
 void ClientSession::status(std::string_view text) {
-  if (kind_ && kind_->stdout_is_data()) print_err(text);
-  else print_out(text);
+  // Where stdout is the data stream (SSH ProxyCommand, command output) status lines would
+  // corrupt it, and ssh prints none: they are left out. Errors still go to stderr.
+  if (kind_ && kind_->stdout_is_data()) return;
+  print_out(text);
 }
 
 void ClientSession::fail(const std::string& message, int exit_code) {

@@ -18,6 +18,7 @@ class JsonFields {
  public:
   // Parses text; check error() before reading fields.
   explicit JsonFields(std::string_view text);
+  explicit JsonFields(const std::string& text) : JsonFields(std::string_view(text)) {}
   explicit JsonFields(const Json& object);
 
   const ParseError& error() const { return error_; }
