@@ -1,0 +1,44 @@
+#include "endpoint/session_registry.h"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace ssm::endpoint {
+
+std::string random_token(std::size_t length) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string bytes(length, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(length)) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  for (auto& c : bytes) c = kAlphabet[static_cast<unsigned char>(c) % 64];
+  return bytes;
+}
+
+SessionRecord& SessionRegistry::start(const std::string& target, const std::string& document, wire::Json parameters) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string suffix = random_token(17);
+  for (auto& c : suffix) c = kHex[static_cast<unsigned char>(c) % 16];
+  const std::string id = (target.empty() ? std::string("user") : target) + "-" + suffix;
+  SessionRecord& r = sessions_[id];
+  r.id = id;
+  r.token = random_token(96);
+  r.target = target;
+  r.document = document;
+  r.parameters = std::move(parameters);
+  return r;
+}
+
+SessionRecord* SessionRegistry::resume(const std::string& id) {
+  SessionRecord* r = find(id);
+  if (!r || r->terminated) return nullptr;
+  r->token = random_token(96);  // the old token stops working
+  return r;
+}
+
+SessionRecord* SessionRegistry::find(const std::string& id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+}  // namespace ssm::endpoint
