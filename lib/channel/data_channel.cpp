@@ -97,7 +97,7 @@ void DataChannel::on_data(wire::ClientMessage& m) {
 void DataChannel::deliver_in_order() {
   if (delivering_) return;  // a handler called back into us; the outer loop carries on
   delivering_ = true;
-  while (!closed_) {
+  while (true) {
     std::optional<wire::ClientMessage> next = std::move(pending_);
     pending_.reset();
     if (!next) next = receive_.take_next();

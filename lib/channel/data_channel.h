@@ -115,10 +115,14 @@ class DataChannel {
   void pause();
   void resume_publication();
 
-  // The handler became ready after answering not_ready.
+  // The handler became ready after answering not_ready. Works after close() too: data that
+  // was acknowledged must still reach the handler (channel_closed can overtake it).
   void retry_delivery();
+  // True while received, acknowledged data waits for the handler.
+  bool has_deliverable() const { return pending_.has_value() || receive_.has_next(); }
 
-  // Stops the timer; nothing is sent afterwards.
+  // Stops the timer; nothing is sent or received afterwards (delivery of what was received
+  // goes on through retry_delivery).
   void close();
 
   const ChannelStats& stats() const { return stats_; }

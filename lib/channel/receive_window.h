@@ -30,6 +30,7 @@ class ReceiveWindow {
   // The buffered message with the expected number, removed from the buffer.
   std::optional<wire::ClientMessage> take_next();
   std::size_t buffered() const { return ahead_.size(); }
+  bool has_next() const { return ahead_.contains(expected_); }
 
  private:
   std::size_t capacity_;

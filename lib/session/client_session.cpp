@@ -48,7 +48,10 @@ void ClientSession::on_connection_lost(transport::CloseReason, std::string_view 
   if (done()) return;
   // Resumption (ResumeSession) belongs to the AWS integration; until then a lost
   // connection ends the session.
-  fail(std::string(message));
+  std::string why(message);
+  if (const auto invalid = connection_.channel().stats().dropped_invalid; invalid > 0)
+    why += " (" + std::to_string(invalid) + " malformed frames from it were dropped)";
+  fail(why);
 }
 
 // ---- channel ------------------------------------------------------------------------------

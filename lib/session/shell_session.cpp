@@ -164,13 +164,15 @@ void ShellSession::finish(int exit_code) {
   if (finishing_) return;
   finishing_ = remote_exit_code_.value_or(exit_code);
   stdin_.stop();
+  // Whatever the agent sent before channel_closed was acknowledged: deliver it first.
+  channel_.retry_delivery();
   maybe_done();
 }
 
 void ShellSession::on_output_flushed() { maybe_done(); }
 
 void ShellSession::maybe_done() {
-  if (!finishing_ || done_ || !stdout_.idle() || !stderr_.idle()) return;
+  if (!finishing_ || done_ || channel_.has_deliverable() || !stdout_.idle() || !stderr_.idle()) return;
   done_ = true;
   terminal_signals_.cancel();
   raw_.suspend();  // before the closing text, so it prints as the user's terminal expects

@@ -65,13 +65,15 @@ void StreamSession::finish(int exit_code) {
   if (finishing_) return;
   finishing_ = exit_code;
   stdin_.stop();
+  // Whatever the agent sent before channel_closed was acknowledged: deliver it first.
+  channel_.retry_delivery();
   maybe_done();
 }
 
 void StreamSession::on_output_flushed() { maybe_done(); }
 
 void StreamSession::maybe_done() {
-  if (!finishing_ || done_ || !stdout_.idle()) return;
+  if (!finishing_ || done_ || channel_.has_deliverable() || !stdout_.idle()) return;
   done_ = true;
   events_.on_kind_done(*finishing_);
 }

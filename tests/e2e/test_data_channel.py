@@ -41,7 +41,8 @@ class DataChannelEndToEnd(unittest.TestCase):
             response, params = ep.start_session()
             h = hashlib.sha256()
             n = 0
-            proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.DEVNULL,
+            # stdin stays open, as ssh keeps a ProxyCommand's: in stdio mode EOF ends the session.
+            proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             while True:
                 chunk = proc.stdout.read(1 << 16)
@@ -50,6 +51,7 @@ class DataChannelEndToEnd(unittest.TestCase):
                 h.update(chunk)
                 n += len(chunk)
             code = proc.wait(timeout=600)
+            proc.stdin.close()
             err = proc.stderr.read().decode()
             end = ep.session_end_line(response["SessionId"])
             self.assertEqual(code, 0, err)
@@ -109,9 +111,15 @@ class DataChannelEndToEnd(unittest.TestCase):
 
 class DataChannelFailures(unittest.TestCase):
     def run_plugin(self, response, params, url, timeout=60, **env):
+        """Runs the plugin to its end with stdin held open (stdin EOF would end a stdio session)."""
         start = time.monotonic()
-        proc = subprocess.run(plugin_argv(response, params, url), stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=timeout, env=plugin_env(**env))
+        r, w = os.pipe()
+        try:
+            proc = subprocess.run(plugin_argv(response, params, url), stdin=r, capture_output=True,
+                                  timeout=timeout, env=plugin_env(**env))
+        finally:
+            os.close(r)
+            os.close(w)
         return proc, time.monotonic() - start
 
     def assert_one_clear_line(self, proc, needle):

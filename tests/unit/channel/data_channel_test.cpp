@@ -241,6 +241,22 @@ TEST(DataChannel, NotReadyHoldsTheMessageUntilRetried) {
   EXPECT_EQ(p.agent_seen.received, (std::vector<std::uint8_t>{'a', 'b'}));
 }
 
+TEST(DataChannel, AcknowledgedDataIsStillDeliveredAfterClose) {
+  // channel_closed can overtake data the client acked while its output was full.
+  Pair p;
+  p.client_seen.not_ready_left = 1000000;
+  const std::vector<std::uint8_t> a{'a'}, b{'b'};
+  p.agent.send(wire::PayloadType::output, a);
+  p.agent.send(wire::PayloadType::output, b);
+  p.run_until([] { return false; }, 30ms);
+  p.client.close();
+  EXPECT_TRUE(p.client.has_deliverable());
+  p.client_seen.not_ready_left = 0;
+  p.client.retry_delivery();
+  EXPECT_EQ(p.client_seen.received, (std::vector<std::uint8_t>{'a', 'b'}));
+  EXPECT_FALSE(p.client.has_deliverable());
+}
+
 TEST(DataChannel, ResendBudgetEndsTheChannel) {
   auto cc = fast(kClient);
   cc.resend_budget = 100ms;
