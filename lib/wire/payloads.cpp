@@ -21,7 +21,7 @@ std::string ParseError::message() const {
 }
 
 std::string to_json(const OpenDataChannel& m) {
-  Json j;
+  Json j = Json::object();
   j["MessageSchemaVersion"] = m.message_schema_version;
   j["RequestId"] = m.request_id;
   j["TokenValue"] = m.token_value;
@@ -43,7 +43,7 @@ ParseError parse(std::string_view text, OpenDataChannel& out) {
 }
 
 std::string to_json(const Acknowledge& m) {
-  Json j;
+  Json j = Json::object();
   j["AcknowledgedMessageType"] = m.acknowledged_message_type;
   j["AcknowledgedMessageId"] = m.acknowledged_message_id;
   j["AcknowledgedMessageSequenceNumber"] = m.acknowledged_message_sequence_number;
@@ -65,7 +65,7 @@ ParseError parse(std::string_view text, Acknowledge& out) {
 }
 
 std::string to_json(const ChannelClosed& m) {
-  Json j;
+  Json j = Json::object();
   j["MessageId"] = m.message_id;
   j["CreatedDate"] = m.created_date;
   j["DestinationId"] = m.destination_id;
@@ -92,7 +92,7 @@ ParseError parse(std::string_view text, ChannelClosed& out) {
 }
 
 std::string to_json(const HandshakeRequest& m) {
-  Json j;
+  Json j = Json::object();
   j["AgentVersion"] = m.agent_version;
   j["RequestedClientActions"] = Json::array();
   for (const auto& a : m.requested_client_actions) {
@@ -125,7 +125,7 @@ ParseError parse(std::string_view text, HandshakeRequest& out) {
 }
 
 std::string to_json(const HandshakeResponse& m) {
-  Json j;
+  Json j = Json::object();
   j["ClientVersion"] = m.client_version;
   j["ProcessedClientActions"] = Json::array();
   for (const auto& a : m.processed_client_actions) {
@@ -174,7 +174,7 @@ ParseError parse(std::string_view text, HandshakeResponse& out) {
 }
 
 std::string to_json(const HandshakeComplete& m) {
-  Json j;
+  Json j = Json::object();
   j["HandshakeTimeToComplete"] = m.handshake_time_to_complete;
   j["CustomerMessage"] = m.customer_message;
   return dump(j);
@@ -190,7 +190,7 @@ ParseError parse(std::string_view text, HandshakeComplete& out) {
 }
 
 std::string to_json(const EncryptionChallenge& m) {
-  Json j;
+  Json j = Json::object();
   j["Challenge"] = base64_encode(m.challenge);
   return dump(j);
 }
@@ -207,7 +207,7 @@ ParseError parse(std::string_view text, EncryptionChallenge& out) {
 }
 
 std::string to_json(const TerminalSize& m) {
-  Json j;
+  Json j = Json::object();
   j["cols"] = m.cols;
   j["rows"] = m.rows;
   return dump(j);
@@ -223,7 +223,7 @@ ParseError parse(std::string_view text, TerminalSize& out) {
 }
 
 std::string to_json(const PortParameters& m) {
-  Json j;
+  Json j = Json::object();
   auto put = [&](const char* key, const std::string& v) {
     if (!v.empty()) j[key] = v;
   };
@@ -248,7 +248,7 @@ ParseError parse(std::string_view text, PortParameters& out) {
 }
 
 Json to_json_value(const SessionTypeRequest& m) {
-  Json j;
+  Json j = Json::object();
   j["SessionType"] = m.session_type;
   j["Properties"] = m.properties;
   return j;
@@ -264,7 +264,7 @@ ParseError parse(const Json& value, SessionTypeRequest& out) {
 }
 
 Json to_json_value(const KmsEncryptionRequest& m) {
-  Json j;
+  Json j = Json::object();
   j["KMSKeyId"] = m.kms_key_id;
   return j;
 }
@@ -278,7 +278,7 @@ ParseError parse(const Json& value, KmsEncryptionRequest& out) {
 }
 
 Json to_json_value(const KmsEncryptionResponse& m) {
-  Json j;
+  Json j = Json::object();
   j["KMSCipherTextKey"] = m.kms_cipher_text_key;
   j["KMSCipherTextHash"] = nullptr;
   return j;

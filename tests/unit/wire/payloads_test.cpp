@@ -206,6 +206,7 @@ TEST(PortParametersJson, AllStringsOptional) {
   EXPECT_EQ(p.local_unix_socket, "/tmp/s");
   EXPECT_EQ(parse(R"({"portNumber":22})", p).code, WireError::wrong_field_type);
   EXPECT_EQ(to_json(PortParameters{"22", "", "", "", ""}), R"({"portNumber":"22"})");
+  EXPECT_EQ(to_json(PortParameters{}), "{}");  // found by fuzz_payloads: was "null"
 }
 
 TEST(ParseErrorText, NamesTheField) {
