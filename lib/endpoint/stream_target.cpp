@@ -210,7 +210,9 @@ std::unique_ptr<StreamTarget> make_target(const std::string& spec, asio::any_io_
   if (spec == "sink") return std::make_unique<SinkTarget>();
   if (spec.rfind("source:", 0) == 0) return std::make_unique<SourceTarget>(ex, host, std::stoull(spec.substr(7)), pacing);
   const auto colon = spec.rfind(':');
-  return std::make_unique<DialTarget>(ex, host, spec.substr(5, colon - 5), spec.substr(colon + 1));
+  std::string address = spec.substr(5, colon - 5);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  return std::make_unique<DialTarget>(ex, host, address, spec.substr(colon + 1));
 }
 
 }  // namespace ssm::endpoint
