@@ -1,5 +1,7 @@
 #include "wire/payloads.h"
 
+#include <charconv>
+
 #include "wire/base64.h"
 #include "wire/errors.h"
 #include "wire/json_fields.h"
@@ -42,7 +44,85 @@ ParseError parse(std::string_view text, OpenDataChannel& out) {
   return f.error();
 }
 
+namespace {
+
+bool plain(std::string_view s) {
+  for (char c : s)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+// The fast path for the one payload sent and received for every data message: the compact,
+// flat form both the agent and we write. Anything else goes through the general parser.
+bool parse_compact_ack(std::string_view t, Acknowledge& out) {
+  Acknowledge m;
+  bool have_seq = false;
+  if (t.size() < 2 || t.front() != '{' || t.back() != '}') return false;
+  t = t.substr(1, t.size() - 2);
+  while (!t.empty()) {
+    if (t.front() != '"') return false;
+    const auto key_end = t.find('"', 1);
+    if (key_end == std::string_view::npos || key_end + 1 >= t.size() || t[key_end + 1] != ':') return false;
+    const std::string_view key = t.substr(1, key_end - 1);
+    t.remove_prefix(key_end + 2);
+    std::string_view value;
+    if (!t.empty() && t.front() == '"') {
+      const auto end = t.find('"', 1);
+      if (end == std::string_view::npos) return false;
+      value = t.substr(1, end - 1);
+      for (char c : value)
+        if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;  // escapes: general parser
+      t.remove_prefix(end + 1);
+      if (key == "AcknowledgedMessageType") m.acknowledged_message_type = value;
+      else if (key == "AcknowledgedMessageId") m.acknowledged_message_id = value;
+      else if (key == "AcknowledgedMessageSequenceNumber" || key == "IsSequentialMessage") return false;
+    } else {
+      const auto end = t.find(',');
+      value = t.substr(0, end);
+      t.remove_prefix(value.size());
+      if (key == "AcknowledgedMessageSequenceNumber") {
+        std::int64_t n = 0;
+        auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || p != value.data() + value.size()) return false;
+        m.acknowledged_message_sequence_number = n;
+        have_seq = true;
+      } else if (key == "IsSequentialMessage") {
+        if (value == "true") m.is_sequential_message = true;
+        else if (value == "false") m.is_sequential_message = false;
+        else return false;
+      } else if (key == "AcknowledgedMessageType" || key == "AcknowledgedMessageId") {
+        return false;
+      } else {
+        return false;  // an unknown key with a non-string value: leave it to the general parser
+      }
+    }
+    if (!t.empty()) {
+      if (t.front() != ',') return false;
+      t.remove_prefix(1);
+      if (t.empty()) return false;
+    }
+  }
+  if (!have_seq) return false;
+  if (!m.acknowledged_message_id.empty() && !Uuid::parse(m.acknowledged_message_id)) return false;
+  out = std::move(m);
+  return true;
+}
+
+}  // namespace
+
 std::string to_json(const Acknowledge& m) {
+  if (plain(m.acknowledged_message_type) && plain(m.acknowledged_message_id)) {
+    std::string s;
+    s.reserve(176);
+    s += R"({"AcknowledgedMessageType":")";
+    s += m.acknowledged_message_type;
+    s += R"(","AcknowledgedMessageId":")";
+    s += m.acknowledged_message_id;
+    s += R"(","AcknowledgedMessageSequenceNumber":)";
+    s += std::to_string(m.acknowledged_message_sequence_number);
+    s += m.is_sequential_message ? R"(,"IsSequentialMessage":true})" : R"(,"IsSequentialMessage":false})";
+    return s;
+  }
   Json j = Json::object();
   j["AcknowledgedMessageType"] = m.acknowledged_message_type;
   j["AcknowledgedMessageId"] = m.acknowledged_message_id;
@@ -52,6 +132,7 @@ std::string to_json(const Acknowledge& m) {
 }
 
 ParseError parse(std::string_view text, Acknowledge& out) {
+  if (parse_compact_ack(text, out)) return {};
   JsonFields f(text);
   Acknowledge m;
   f.string("AcknowledgedMessageType", m.acknowledged_message_type, false);

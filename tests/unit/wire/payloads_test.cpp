@@ -65,6 +65,27 @@ TEST(AcknowledgeJson, Malformed) {
             WireError::wrong_field_type);
 }
 
+TEST(AcknowledgeJson, FastPathAgreesWithTheGeneralParser) {
+  // The compact form takes a fast path; near misses must get the general parser's verdict.
+  Acknowledge a;
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageType":"input_stream_data","AcknowledgedMessageId":"dd01e56b-ff48-483e-a508-b5f073f31b16","AcknowledgedMessageSequenceNumber":42,"IsSequentialMessage":true})", a));
+  EXPECT_EQ(a.acknowledged_message_sequence_number, 42);
+  EXPECT_EQ(a.acknowledged_message_type, "input_stream_data");
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageSequenceNumber":-3,"Extra":"x"})", a));
+  EXPECT_EQ(a.acknowledged_message_sequence_number, -3);
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageSequenceNumber": 7})", a));  // whitespace: general path
+  EXPECT_EQ(a.acknowledged_message_sequence_number, 7);
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageType":"a\u0062","AcknowledgedMessageSequenceNumber":8})", a));
+  EXPECT_EQ(a.acknowledged_message_type, "ab");
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":5,"X":tru})", a).code, WireError::invalid_json);
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":5,})", a).code, WireError::invalid_json);
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":5.5})", a).code, WireError::wrong_field_type);
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":"5"})", a).code, WireError::wrong_field_type);
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":5,"AcknowledgedMessageId":"zz"})", a).code, WireError::invalid_uuid);
+  EXPECT_EQ(parse("{\"AcknowledgedMessageType\":\"a\tb\",\"AcknowledgedMessageSequenceNumber\":5}", a).code,
+            WireError::invalid_json);  // a raw control character is not JSON
+}
+
 TEST(AcknowledgeJson, HugeInputIsRefusedBeforeParsing) {
   Acknowledge a;
   std::string huge(kMaxJsonPayload + 1, ' ');
