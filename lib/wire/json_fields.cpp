@@ -1,5 +1,6 @@
 #include "wire/json_fields.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace ssm::wire {
@@ -14,10 +15,31 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Nesting depth of a JSON text, counting brackets outside strings (a cheap pre-check; the
+// parser still decides whether the text is JSON).
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 JsonFields::JsonFields(std::string_view text) {
-  if (text.size() > kMaxJsonPayload) {
+  if (text.size() > kMaxJsonPayload || nesting_depth(text) > kMaxJsonDepth) {
     error_ = {WireError::invalid_json, {}};
     return;
   }

@@ -46,14 +46,26 @@ ParseError parse(std::string_view text, OpenDataChannel& out) {
 
 namespace {
 
-bool plain(std::string_view s) {
-  for (char c : s)
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) return false;
+// JSON's integer grammar: -?(0|[1-9][0-9]*).
+bool json_integer(std::string_view v) {
+  if (!v.empty() && v.front() == '-') v.remove_prefix(1);
+  if (v.empty() || (v.size() > 1 && v.front() == '0')) return false;
+  for (char c : v)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Printable ASCII without quote or backslash: what ids and message types are made of.
+bool simple_string(std::string_view v) {
+  for (char c : v)
+    if (c < 0x20 || c > 0x7e || c == '\\' || c == '"') return false;
   return true;
 }
 
 // The fast path for the one payload sent and received for every data message: the compact,
-// flat form both the agent and we write. Anything else goes through the general parser.
+// flat form both the agent and we write, with exactly these keys and simple values. Anything
+// else (other keys, other spellings, escapes, whitespace, non-ASCII) goes to the general
+// parser, so both always agree.
 bool parse_compact_ack(std::string_view t, Acknowledge& out) {
   Acknowledge m;
   bool have_seq = false;
@@ -65,36 +77,29 @@ bool parse_compact_ack(std::string_view t, Acknowledge& out) {
     if (key_end == std::string_view::npos || key_end + 1 >= t.size() || t[key_end + 1] != ':') return false;
     const std::string_view key = t.substr(1, key_end - 1);
     t.remove_prefix(key_end + 2);
-    std::string_view value;
-    if (!t.empty() && t.front() == '"') {
+    if (key == "AcknowledgedMessageType" || key == "AcknowledgedMessageId") {
+      if (t.empty() || t.front() != '"') return false;
       const auto end = t.find('"', 1);
       if (end == std::string_view::npos) return false;
-      value = t.substr(1, end - 1);
-      for (char c : value)
-        if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;  // escapes: general parser
+      const std::string_view value = t.substr(1, end - 1);
+      if (!simple_string(value)) return false;
+      (key == "AcknowledgedMessageType" ? m.acknowledged_message_type : m.acknowledged_message_id) = value;
       t.remove_prefix(end + 1);
-      if (key == "AcknowledgedMessageType") m.acknowledged_message_type = value;
-      else if (key == "AcknowledgedMessageId") m.acknowledged_message_id = value;
-      else if (key == "AcknowledgedMessageSequenceNumber" || key == "IsSequentialMessage") return false;
-    } else {
-      const auto end = t.find(',');
-      value = t.substr(0, end);
+    } else if (key == "AcknowledgedMessageSequenceNumber" || key == "IsSequentialMessage") {
+      const std::string_view value = t.substr(0, t.find(','));
       t.remove_prefix(value.size());
-      if (key == "AcknowledgedMessageSequenceNumber") {
+      if (key == "IsSequentialMessage") {
+        if (value != "true" && value != "false") return false;
+        m.is_sequential_message = value == "true";
+      } else {
         std::int64_t n = 0;
         auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc() || p != value.data() + value.size()) return false;
+        if (!json_integer(value) || ec != std::errc() || p != value.data() + value.size()) return false;
         m.acknowledged_message_sequence_number = n;
         have_seq = true;
-      } else if (key == "IsSequentialMessage") {
-        if (value == "true") m.is_sequential_message = true;
-        else if (value == "false") m.is_sequential_message = false;
-        else return false;
-      } else if (key == "AcknowledgedMessageType" || key == "AcknowledgedMessageId") {
-        return false;
-      } else {
-        return false;  // an unknown key with a non-string value: leave it to the general parser
       }
+    } else {
+      return false;  // any other key: the general parser decides
     }
     if (!t.empty()) {
       if (t.front() != ',') return false;
@@ -111,7 +116,7 @@ bool parse_compact_ack(std::string_view t, Acknowledge& out) {
 }  // namespace
 
 std::string to_json(const Acknowledge& m) {
-  if (plain(m.acknowledged_message_type) && plain(m.acknowledged_message_id)) {
+  if (simple_string(m.acknowledged_message_type) && simple_string(m.acknowledged_message_id)) {
     std::string s;
     s.reserve(176);
     s += R"({"AcknowledgedMessageType":")";

@@ -20,6 +20,9 @@ using Json = nlohmann::ordered_json;
 
 // Larger JSON payloads are refused before parsing: nothing legitimate comes close.
 inline constexpr std::size_t kMaxJsonPayload = 1 << 20;
+// Deeper nesting is refused before parsing: copying or destroying a parsed value recurses
+// once per level, and no payload of the protocol nests more than a few levels.
+inline constexpr std::size_t kMaxJsonDepth = 64;
 
 struct ParseError {
   std::error_code code;

@@ -84,6 +84,29 @@ TEST(AcknowledgeJson, FastPathAgreesWithTheGeneralParser) {
   EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":5,"AcknowledgedMessageId":"zz"})", a).code, WireError::invalid_uuid);
   EXPECT_EQ(parse("{\"AcknowledgedMessageType\":\"a\tb\",\"AcknowledgedMessageSequenceNumber\":5}", a).code,
             WireError::invalid_json);  // a raw control character is not JSON
+  // Found by fuzz_payloads (tests/fuzz/known_bugs): other spellings and forms of the keys and
+  // values must get the general parser's verdict.
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageSequenceNumber":5,"acknowledgedmessagetype":"x"})", a));
+  EXPECT_EQ(a.acknowledged_message_type, "x");
+  ASSERT_FALSE(parse(R"({"AcknowledgedMessageSequenceNumber":5,"Acknowledged\u004dessageType":"y"})", a));
+  EXPECT_EQ(a.acknowledged_message_type, "y");
+  EXPECT_EQ(parse(R"({"AcknowledgedMessageSequenceNumber":05})", a).code, WireError::invalid_json);
+  EXPECT_EQ(parse("{\"AcknowledgedMessageSequenceNumber\":5,\"AcknowledgedMessageType\":\"\xff\"}", a).code,
+            WireError::invalid_json);
+}
+
+TEST(Json, DeepNestingIsRefusedBeforeParsing) {
+  // Found by fuzz_payloads: copying a value nested 10,000 deep overflowed the stack.
+  HandshakeRequest r;
+  const std::string deep = R"({"AgentVersion":"3","RequestedClientActions":[{"ActionType":"x","ActionParameters":)" +
+                           std::string(10000, '[') + std::string(10000, ']') + "}]}";
+  EXPECT_EQ(parse(deep, r).code, WireError::invalid_json);
+  const std::string fine = R"({"AgentVersion":"3","RequestedClientActions":[{"ActionType":"x","ActionParameters":)" +
+                           std::string(50, '[') + std::string(50, ']') + "}]}";
+  EXPECT_FALSE(parse(fine, r));
+  // Brackets inside strings do not count.
+  TerminalSize t;
+  EXPECT_FALSE(parse(R"({"cols":1,"rows":2,"x":")" + std::string(1000, '[') + R"("})", t));
 }
 
 TEST(AcknowledgeJson, HugeInputIsRefusedBeforeParsing) {
