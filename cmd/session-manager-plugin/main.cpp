@@ -1,7 +1,9 @@
-// session-manager-plugin: the AWS CLI's positional contract, then one session.
+// session-manager-plugin: the AWS CLI's positional contract (lib/cli), then one session
+// (lib/session). Texts and exit statuses: protocol.md §1.6, design.md "Output and exit codes".
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/plugin_args.h"
@@ -11,19 +13,29 @@
 namespace {
 
 // A response passed in argv[1] carries the token: blank it in place so that
-// /proc/<pid>/cmdline (ps, top) no longer shows it.
-void scrub_argument(char* arg) { std::memset(arg, ' ', std::strlen(arg)); }
+// /proc/<pid>/cmdline (ps, top) no longer shows it while the session runs. The parsed copy
+// lives on in the request.
+void scrub_argument(char* argument) { std::memset(argument, ' ', std::strlen(argument)); }
 
-ssm::session::SessionSpec to_spec(const ssm::cli::SessionRequest& r) {
+void log_request(const ssm::cli::SessionRequest& r) {
+  // Everything but the token (and the stream URL, whose query may be a presigned signature).
+  SSM_LOG(info, "starting session " + r.session_id + " target=" + r.target + " document=" + r.document_name +
+                    " region=" + r.region + " profile=" + r.profile + " endpoint=" + r.ssm_endpoint +
+                    " response_from_env=" + (r.response_from_env ? "true" : "false") +
+                    (r.legacy_cli ? " (legacy 4-argument CLI form)" : ""));
+}
+
+// The one call that runs a session; returns the process exit status.
+int run_session(const ssm::cli::SessionRequest& request) {
   ssm::session::SessionSpec spec;
-  spec.session_id = r.session_id;
-  spec.stream_url = r.stream_url;
-  spec.token_value = r.token_value;
-  spec.target = r.target;
+  spec.session_id = request.session_id;
+  spec.stream_url = request.stream_url;
+  spec.token_value = request.token_value;
+  spec.target = request.target;
   spec.client_version = SSM_PROTOCOL_VERSION;
-  spec.legacy_cli = r.legacy_cli;
+  spec.legacy_cli = request.legacy_cli;
   ssm::session::apply_environment(spec);
-  return spec;
+  return ssm::session::run_session(std::move(spec));
 }
 
 }  // namespace
@@ -31,7 +43,8 @@ ssm::session::SessionSpec to_spec(const ssm::cli::SessionRequest& r) {
 int main(int argc, char** argv) {
   ssm::log::configure_from_environment();
   const std::vector<std::string> args(argv + 1, argv + argc);
-  const auto parsed = ssm::cli::parse_plugin_args(args, ssm::cli::Environment::process());
+  const ssm::cli::ParsedArgs parsed = ssm::cli::parse_plugin_args(args, ssm::cli::Environment::process());
+
   using ssm::cli::Action;
   switch (parsed.action) {
     case Action::show_installed:
@@ -40,20 +53,19 @@ int main(int argc, char** argv) {
       std::cout << parsed.text << std::flush;
       return parsed.exit_code;
     case Action::show_version:
-      std::cout << SSM_PROTOCOL_VERSION << "\n" << std::flush;
-      return 0;
+      std::cout << SSM_PROTOCOL_VERSION << '\n' << std::flush;
+      return parsed.exit_code;
     case Action::usage_error:
-      std::cerr << parsed.text << "\n";
+      std::cerr << parsed.text << '\n' << std::flush;
       return parsed.exit_code;
     case Action::start_session:
       break;
   }
-  const auto& request = parsed.request;
+
+  const ssm::cli::SessionRequest& request = parsed.request;
   if (!request.response_from_env) scrub_argument(argv[1]);
-  SSM_LOG(info, "starting session " + request.session_id + " target=" + request.target + " region=" + request.region +
-                    " profile=" + request.profile + " endpoint=" + request.ssm_endpoint +
-                    (request.legacy_cli ? " (legacy CLI form)" : ""));
-  const int status = ssm::session::run_session(to_spec(request));
-  SSM_LOG(info, "session " + request.session_id + " ended with status " + std::to_string(status));
+  log_request(request);
+  const int status = run_session(request);
+  SSM_LOG(info, "session " + request.session_id + " ended with exit status " + std::to_string(status));
   return status;
 }

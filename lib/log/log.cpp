@@ -1,36 +1,104 @@
 #include "log/log.h"
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "log/redact.h"
+
 namespace ssm::log {
 namespace {
 
+// Owns one open file descriptor.
+class LogFile {
+ public:
+  LogFile() = default;
+  explicit LogFile(const std::string& path)
+      // 0600: even redacted, the log names sessions, targets and endpoints. O_CLOEXEC: shells
+      // and commands started later (the endpoint's agent emulator) must not inherit it.
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) {}
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  LogFile& operator=(LogFile&& other) noexcept {
+    if (this != &other) {
+      close();
+      fd_ = other.fd_;
+      other.fd_ = -1;
+    }
+    return *this;
+  }
+  ~LogFile() { close(); }
+
+  bool is_open() const { return fd_ >= 0; }
+
+  // One write per line, so O_APPEND keeps lines whole even with several writers. Failures
+  // (disk full, file removed) are deliberately dropped.
+  void append(std::string_view line) const {
+    while (!line.empty()) {
+      const ssize_t n = ::write(fd_, line.data(), line.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      line.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_ = -1;
+};
+
 struct Sink {
-  std::mutex mutex;  // the endpoint may log from a test thread too
-  std::FILE* file = nullptr;
-  Level level = Level::off;
+  std::mutex mutex;  // orders lines from several threads (the endpoint logs from its own)
+  LogFile file;
+  // Read without the mutex on every enabled() check; only configure() stores it.
+  std::atomic<Level> level{Level::off};
 };
 
 Sink& sink() {
-  static Sink s;
-  return s;
+  static Sink instance;
+  return instance;
 }
 
-Level parse_level(const char* text) {
-  const std::string_view v = text ? text : "";
-  if (v == "trace") return Level::trace;
-  if (v == "debug") return Level::debug;
-  if (v == "warn") return Level::warn;
-  if (v == "error") return Level::error;
-  if (v == "off") return Level::off;
-  return Level::info;
+// "2026-11-28T23:59:59.123Z"
+std::string utc_timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(millis));
+  return text;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace
+
+Level level_from_name(std::string_view name) {
+  for (Level level : {Level::trace, Level::debug, Level::info, Level::warn, Level::error, Level::off})
+    if (iequals(name, level_name(level))) return level;
+  return Level::info;
+}
 
 std::string_view level_name(Level level) {
   switch (level) {
@@ -41,40 +109,38 @@ std::string_view level_name(Level level) {
     case Level::error: return "ERROR";
     case Level::off: return "OFF";
   }
-  return "?";
+  return "OFF";
 }
 
 void configure(const std::string& path, Level level) {
   Sink& s = sink();
   std::lock_guard lock(s.mutex);
-  if (s.file) std::fclose(s.file);
-  s.file = path.empty() || level == Level::off ? nullptr : std::fopen(path.c_str(), "a");
-  s.level = s.file ? level : Level::off;
+  s.file = (path.empty() || level == Level::off) ? LogFile() : LogFile(path);
+  s.level.store(s.file.is_open() ? level : Level::off, std::memory_order_relaxed);
 }
 
 void configure_from_environment() {
   const char* path = std::getenv("SSM_PLUGIN_LOG_FILE");
-  configure(path ? path : "", parse_level(std::getenv("SSM_PLUGIN_LOG_LEVEL")));
+  const char* level = std::getenv("SSM_PLUGIN_LOG_LEVEL");
+  configure(path ? path : "", level ? level_from_name(level) : Level::info);
 }
 
-bool enabled(Level level) { return level != Level::off && level >= sink().level && sink().level != Level::off; }
+bool enabled(Level level) {
+  const Level threshold = sink().level.load(std::memory_order_relaxed);
+  return level != Level::off && threshold != Level::off && level >= threshold;
+}
 
 void write(Level level, std::string_view message) {
   if (!enabled(level)) return;
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
-  const std::string line = redact(message);
+  std::string line = utc_timestamp();
+  line += ' ';
+  line += level_name(level);
+  line += ' ';
+  line += redact(message);
+  line += '\n';
   Sink& s = sink();
   std::lock_guard lock(s.mutex);
-  if (!s.file) return;
-  std::fprintf(s.file, "%s.%03dZ %s %s\n", stamp, static_cast<int>(millis), std::string(level_name(level)).c_str(),
-               line.c_str());
-  std::fflush(s.file);
+  if (s.file.is_open()) s.file.append(line);
 }
 
 }  // namespace ssm::log

@@ -1,10 +1,13 @@
 // lib/log — optional file logging, off by default (as the reference: protocol.md §10).
-// SSM_PLUGIN_LOG_FILE=<path> turns it on, SSM_PLUGIN_LOG_LEVEL picks the level (trace, debug,
-// info, warn, error; default info). Every line passes through redact(): tokens, signatures
-// and keys never reach the file.
+// SSM_PLUGIN_LOG_FILE=<path> turns it on; SSM_PLUGIN_LOG_LEVEL picks the lowest level written
+// (trace, debug, info, warn, error, off; any case; default info). One line per message:
+//   2026-11-28T23:59:59.123Z INFO message
+// Every line passes through redact() (log/redact.h): tokens, signatures and keys never reach
+// the file. Write errors are ignored: logging never ends a session.
 //
-// The sink is the one process-wide object here: main configures it once, before any work
-// starts, and it never changes afterwards.
+// The sink is the one piece of process-wide mutable state in the project: main configures it
+// once, before any other work starts (no threads, no sessions yet), and it never changes
+// afterwards. write() may then be called from any thread.
 #pragma once
 
 #include <string>
@@ -16,24 +19,25 @@ enum class Level { trace, debug, info, warn, error, off };
 
 // Reads SSM_PLUGIN_LOG_FILE and SSM_PLUGIN_LOG_LEVEL. Call once, first thing in main.
 void configure_from_environment();
-// The same, explicitly (tests).
+// The same with explicit values: an empty path or Level::off turns logging off. For main and
+// tests only, under the same once-before-any-work rule. A file that cannot be opened turns
+// logging off too.
 void configure(const std::string& path, Level level);
 
+// "debug" → Level::debug (case-insensitive); anything unrecognised is Level::info.
+Level level_from_name(std::string_view name);
+std::string_view level_name(Level level);  // "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"
+
 bool enabled(Level level);
-// Appends one redacted line. Write errors are ignored: logging never ends a session.
+// Appends one redacted, time-stamped line if `level` is enabled.
 void write(Level level, std::string_view message);
-
-// Masks secrets in free text: values of JSON keys such as TokenValue and SecretAccessKey,
-// SigV4 signatures and security tokens in headers and query strings, and credentials-file
-// lines. Public for tests.
-std::string redact(std::string_view text);
-
-std::string_view level_name(Level level);
 
 }  // namespace ssm::log
 
-// Formats nothing unless the level is on.
-#define SSM_LOG(level, message)                                                   \
-  do {                                                                            \
-    if (::ssm::log::enabled(::ssm::log::Level::level)) ::ssm::log::write(::ssm::log::Level::level, (message)); \
+// SSM_LOG(info, "opened " + url): the message expression is evaluated only when the level is
+// on, so disabled logging costs one atomic load and no formatting.
+#define SSM_LOG(level, message)                                        \
+  do {                                                                 \
+    if (::ssm::log::enabled(::ssm::log::Level::level))                 \
+      ::ssm::log::write(::ssm::log::Level::level, (message));          \
   } while (0)
