@@ -8,6 +8,7 @@
 
 #include "cli/plugin_args.h"
 #include "log/log.h"
+#include "log/redact.h"
 #include "session/run.h"
 
 namespace {
@@ -48,9 +49,13 @@ int main(int argc, char** argv) {
   using ssm::cli::Action;
   switch (parsed.action) {
     case Action::show_installed:
-    case Action::unknown_operation:
     case Action::invalid_operation:
       std::cout << parsed.text << std::flush;
+      return parsed.exit_code;
+    case Action::unknown_operation:
+      // The reference echoes argv[1]; a response passed with too few arguments would show
+      // its token there, so secrets are masked.
+      std::cout << ssm::log::redact(parsed.text) << std::flush;
       return parsed.exit_code;
     case Action::show_version:
       std::cout << SSM_PROTOCOL_VERSION << '\n' << std::flush;

@@ -70,6 +70,14 @@ class Texts(unittest.TestCase):
                 self.assertEqual(p.stderr, "")
                 self.assertEqual(p.returncode, EXIT_USAGE)
 
+    def test_unknown_operation_never_echoes_a_token(self):
+        """A response passed with too few arguments lands in the echoed argv[1]: masked."""
+        p = harness.run_plugin(json.dumps(RESPONSE), "us-east-1")
+        self.assertEqual(p.returncode, EXIT_USAGE)
+        self.assertIn("Unknown operation", p.stdout)
+        self.assertIn("<redacted>", p.stdout)
+        self.assertNotIn(RESPONSE["TokenValue"], p.stdout + p.stderr)
+
     def test_invalid_operation(self):
         for args in ([json.dumps(RESPONSE), "us-east-1", "ResumeSession"],
                      [json.dumps(RESPONSE), "us-east-1", "startsession", "", PARAMS, ENDPOINT_URL]):
