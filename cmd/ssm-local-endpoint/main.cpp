@@ -1,71 +1,135 @@
-// ssm-local-endpoint: the Session Manager service and SSM agent on loopback.
+// ssm-local-endpoint: the Session Manager service and the SSM agent, emulated on loopback.
+// A thin main: options in, one EndpointServer on one io_context, signals to stop it.
 #include <csignal>
 #include <iostream>
+#include <limits>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "endpoint/endpoint_server.h"
 #include "endpoint/stream_target.h"
 
-int main(int argc, char** argv) {
-  ssm::endpoint::EndpointConfig c;
-  CLI::App app{"ssm-local-endpoint: the AWS Session Manager service and SSM agent, emulated on loopback.\n"
-               "Serves the SSM API (StartSession, ResumeSession, TerminateSession) and the data-channel\n"
-               "WebSocket on one port, for session-manager-plugin and for tests."};
-  app.add_option("--port", c.port, "TCP port to listen on (0: pick a free one)")->capture_default_str();
+namespace {
+
+using ssm::endpoint::EndpointConfig;
+
+constexpr int kUsageError = 2;
+// On SIGINT/SIGTERM, channel_closed frames get this long to reach their clients.
+constexpr auto kStopDrain = std::chrono::milliseconds(200);
+
+// Validators that check quietly: the type name ("PCT", "MS", "N") says what is expected.
+CLI::Validator quiet(CLI::Validator v) { return v.description(""); }
+
+void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
+  app.add_option("--port", c.port, "TCP port for the API and the data channel (0: pick a free one)")
+      ->capture_default_str();
   app.add_option("--bind", c.bind, "address to listen on")->capture_default_str();
-  app.add_flag("--tls", c.tls, "serve https and wss with a freshly generated test CA");
-  app.add_option("--ca-out", c.ca_out, "write the test CA certificate (PEM) here, for AWS_CA_BUNDLE");
-  app.add_option("--agent-version", c.agent_version, "agent version announced in the handshake")->capture_default_str();
-  app.add_option("--handshake", c.handshake, "auto (as the agent: Port and command sessions), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
+  auto* tls = app.add_flag("--tls", c.tls, "serve https and wss with a test CA generated at start-up");
+  app.add_option("--ca-out", c.ca_out, "with --tls: write the test CA certificate (PEM) here, for AWS_CA_BUNDLE")
+      ->type_name("FILE")
+      ->needs(tls);
+  app.add_option("--agent-version", c.agent_version, "agent version announced in the handshake")
+      ->type_name("VERSION")
+      ->capture_default_str();
+  app.add_option("--handshake", c.handshake,
+                 "auto: as the agent, for Port and NonInteractiveCommands sessions; always; never")
+      ->type_name("MODE")
+      ->check(quiet(CLI::IsMember({"auto", "always", "never"})))
       ->capture_default_str();
   app.add_option("--stream-target", c.stream_target,
-                 "what Output payloads reach: echo, sink, source:<bytes>, dial:<host>:<port>")
-      ->check([](const std::string& s) { return ssm::endpoint::valid_target_spec(s) ? "" : "unknown stream target " + s; })
+                 "what the session's Output reaches: echo (sent back); sink (counted, hashed);\n"
+                 "source:<bytes> (that much pseudo-random output, then the end);\n"
+                 "dial:<host>:<port> (a TCP connection, bytes both ways)")
+      ->type_name("TARGET")
+      ->check([](const std::string& s) {
+        return ssm::endpoint::parse_target_spec(s) ? std::string() : "unknown stream target " + s;
+      })
       ->capture_default_str();
+  app.add_option("--resume-grace", resume_grace_ms,
+                 "how long a session waits for its client to reconnect after its WebSocket goes away;\n"
+                 "a ResumeSession call extends the wait to 30 s")
+      ->type_name("MS")
+      ->check(quiet(CLI::Range(0L, 3600L * 1000)))
+      ->capture_default_str();
+
   auto& f = c.faults;
-  auto percent = CLI::Range(0, 100);
-  app.add_option("--drop-out", f.drop_out, "percent of agent->client frames dropped")->check(percent);
-  app.add_option("--drop-in", f.drop_in, "percent of client->agent frames dropped")->check(percent);
-  app.add_option("--duplicate", f.duplicate, "percent of frames duplicated (both ways)")->check(percent);
-  app.add_option("--reorder", f.reorder, "percent of agent->client frames delivered after the next")->check(percent);
-  app.add_option("--corrupt", f.corrupt, "percent of frames with a payload byte flipped (both ways)")->check(percent);
-  app.add_option("--delay", f.delay_ms, "milliseconds added to every agent->client frame")->check(CLI::Range(0, 60000));
-  app.add_option("--disconnect-after", f.disconnect_after, "drop the WebSocket after N data frames (once)");
-  app.add_option("--pause-after", f.pause_after, "send pause_publication after N data frames (once)");
-  app.add_option("--pause-ms", f.pause_ms, "... and start_publication this many ms later")->capture_default_str();
-  app.add_option("--freeze-after", f.freeze_after, "stop all I/O on the connection after N data frames");
-  app.add_flag("--pacing", f.pacing, "pace sources like the real agent: 1 KiB per 1 ms");
-  app.add_option("--seed", f.seed, "seed of the fault injector")->capture_default_str();
+  const auto percent = quiet(CLI::Range(0, 100));
+  const auto count = quiet(CLI::NonNegativeNumber);
+  const char* faults = "Fault injection (all off by default; per-frame faults use a PRNG seeded by --seed)";
+  const auto pct = [&](const char* name, int& value, const char* what) {
+    app.add_option(name, value, what)->type_name("PCT")->check(percent)->group(faults);
+  };
+  pct("--drop-out", f.drop_out, "lose this percentage of agent->client frames");
+  pct("--drop-in", f.drop_in, "lose this percentage of client->agent frames");
+  pct("--duplicate", f.duplicate, "deliver frames twice (both ways)");
+  pct("--reorder", f.reorder, "hold agent->client frames back and send them after the next one");
+  pct("--corrupt", f.corrupt, "flip one payload byte, so that the digest check fails (both ways)");
+  app.add_option("--delay", f.delay_ms, "latency added to agent->client frames")
+      ->type_name("MS")
+      ->check(quiet(CLI::Range(0, 60000)))
+      ->group(faults);
+  app.add_option("--disconnect-after", f.disconnect_after, "drop the WebSocket abruptly after N data frames sent (once)")
+      ->type_name("N")
+      ->check(count)
+      ->group(faults);
+  app.add_option("--pause-after", f.pause_after, "send pause_publication after N data frames sent (once)")
+      ->type_name("N")
+      ->check(count)
+      ->group(faults);
+  app.add_option("--pause-ms", f.pause_ms, "... and start_publication this much later")
+      ->type_name("MS")
+      ->check(quiet(CLI::Range(0, 3600 * 1000)))
+      ->capture_default_str()
+      ->group(faults);
+  app.add_option("--freeze-after", f.freeze_after,
+                 "after N data frames sent, stop reading, writing and answering pings (socket kept open)")
+      ->type_name("N")
+      ->check(count)
+      ->group(faults);
+  app.add_flag("--pacing", f.pacing, "send from sources at the real agent's pace: 1 KiB per 1 ms")->group(faults);
+  app.add_option("--seed", f.seed, "seed of the fault PRNG, for repeatable runs")->capture_default_str()->group(faults);
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "ssm-local-endpoint: the AWS Session Manager service and SSM agent, emulated on one local port.\n"
+      "Serves the SSM API (StartSession, ResumeSession, TerminateSession) and the data-channel WebSocket\n"
+      "for session-manager-plugin and for tests. Prints a ready line, one line per ended session with\n"
+      "byte counts and SHA-256 of the Output received and sent, and a summary on SIGINT/SIGTERM."};
+  EndpointConfig config;
+  long resume_grace_ms = config.resume_grace.count();
+  add_options(app, config, resume_grace_ms);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "ssm-local-endpoint: " << e.what() << "\n";
-    return 2;
+    std::cerr << "ssm-local-endpoint: " << e.what() << " (see --help)\n";
+    return kUsageError;
   }
+  config.resume_grace = std::chrono::milliseconds(resume_grace_ms);
 
-  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);  // a client hanging up mid-write is an error code, not a death
   boost::asio::io_context io(1);
   try {
-    ssm::endpoint::EndpointServer server(io, c);
-    server.start();
+    ssm::endpoint::EndpointServer server(io, config, ssm::endpoint::Diagnostics(std::cout, std::cerr, config.verbose));
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer drain(io);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
       server.stop();
-      const auto& s = server.stats();
-      std::cout << "ssm-local-endpoint stopped: sessions=" << s.sessions << " messages_in=" << s.messages_in
-                << " messages_out=" << s.messages_out << " retransmissions=" << s.retransmissions
-                << " faults=" << s.faults << std::endl;
-      io.stop();
+      server.out().event(server.summary_line());
+      drain.expires_after(kStopDrain);
+      drain.async_wait([&](const boost::system::error_code&) { io.stop(); });
     });
-    std::cout << "ssm-local-endpoint ready port=" << server.port() << " url=" << server.url() << std::endl;
+    server.start();
+    server.out().event(server.ready_line());
     io.run();
   } catch (const std::exception& e) {
     std::cerr << "ssm-local-endpoint: " << e.what() << "\n";

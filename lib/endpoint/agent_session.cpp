@@ -1,10 +1,10 @@
+// The life of an emulated session: handshake (agent-side.md §2), the stream target, and the
+// end (channel_closed, drain, close). The injected faults are in agent_session_faults.cpp.
 #include "endpoint/agent_session.h"
 
 #include <boost/asio/post.hpp>
-#include <cstring>
-#include <iostream>
 
-#include "wire/payloads.h"
+#include "endpoint/session_properties.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -13,139 +13,119 @@ using namespace std::chrono_literals;
 
 // agent-side.md §2.3: the agent waits this long for the HandshakeResponse.
 constexpr auto kHandshakeTimeout = 15s;
-// After channel_closed, the client normally hangs up; if not, the agent closes (§3.5).
+// After channel_closed the client normally hangs up; if not, the agent closes (§3.5).
 constexpr auto kCloseDrain = 2s;
+// Once ResumeSession has been called, the client's reconnect (dial, TLS, upgrade) gets this.
+constexpr auto kResumeWindow = 30s;
 
 std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-std::uint64_t unix_millis() {
-  using namespace std::chrono;
-  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-bool is_type(const channel::Frame& f, std::string_view type) {
-  return f->size() >= 4 + type.size() && std::memcmp(f->data() + 4, type.data(), type.size()) == 0;
-}
-
-channel::Frame control_frame(std::string_view type, const std::string& payload = {}) {
-  wire::ClientMessage m;
-  m.message_type = std::string(type);
-  m.created_date = unix_millis();
-  m.flags = wire::kFlagSyn | wire::kFlagFin;
-  m.message_id = wire::Uuid::random_v4();
-  m.payload.assign(payload.begin(), payload.end());
-  return std::make_shared<const std::vector<std::uint8_t>>(wire::encode(m));
-}
-
-// First value of a StartSession parameter ({"portNumber": ["22"]}), or "".
-std::string parameter(const wire::Json& parameters, const char* name) {
-  auto it = parameters.find(name);
-  if (it == parameters.end()) return {};
-  if (it->is_array() && !it->empty() && (*it)[0].is_string()) return (*it)[0].get<std::string>();
-  if (it->is_string()) return it->get<std::string>();
-  return {};
 }
 
 channel::ChannelConfig agent_channel_config() {
   channel::ChannelConfig c;
   c.role = channel::kAgent;
   c.syn_on_first = true;
-  c.send_window = 4096;
-  c.receive_window = 100000;  // the agent's incoming capacity
+  c.send_window = 4096;       // far below the agent's 100,000, enough for loopback speed
+  c.receive_window = 100000;  // the agent's incoming capacity (agent-side.md §3.1)
   return c;
 }
 
 }  // namespace
 
-// ---- digest -------------------------------------------------------------------------------
-
-StreamDigest::StreamDigest() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-StreamDigest::~StreamDigest() { EVP_MD_CTX_free(ctx_); }
-
-void StreamDigest::update(std::span<const std::uint8_t> bytes) {
-  EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
-  bytes_ += bytes.size();
-}
-
-std::string StreamDigest::hex() {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(ctx_, md, &n);
-  static constexpr char d[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) {
-    s.push_back(d[md[i] >> 4]);
-    s.push_back(d[md[i] & 15]);
-  }
-  return s;
-}
-
-// ---- session ------------------------------------------------------------------------------
-
-AgentSession::AgentSession(boost::asio::any_io_executor ex, const SessionRecord& record, const EndpointConfig& config,
-                           EndpointStats& stats)
+AgentSession::AgentSession(boost::asio::any_io_executor ex, const SessionRecord& record, AgentContext context,
+                           std::function<void()> on_ended)
     : executor_(ex),
       id_(record.id),
       document_(record.document),
       parameters_(record.parameters),
-      config_(config),
-      stats_(stats),
-      faults_(config.faults),
+      ctx_(context),
+      on_ended_(std::move(on_ended)),
+      faults_(context.config.faults),
       channel_(ex, agent_channel_config(), static_cast<channel::FrameWriter&>(*this),
                static_cast<channel::ChannelHandler&>(*this)),
       handshake_timer_(ex),
       pause_timer_(ex),
-      delay_timer_(ex) {
-  channel_.detach();
+      resume_timer_(ex),
+      close_timer_(ex) {
+  channel_.detach();  // no connection until attach()
 }
 
 AgentSession::~AgentSession() {
   if (target_) target_->stop();
+  if (delay_) delay_->clear();
 }
 
-std::string AgentSession::session_type_for(const std::string& document, const wire::Json& parameters) {
-  if (document == "AWS-StartSSHSession" || document.rfind("AWS-StartPortForwardingSession", 0) == 0) return "Port";
-  if (document == "AWS-StartInteractiveCommand") return "InteractiveCommands";
-  if (document == "AWS-StartNonInteractiveCommand") return "NonInteractiveCommands";
-  if (!parameter(parameters, "portNumber").empty()) return "Port";
-  return "Standard_Stream";
-}
+// ---- connections --------------------------------------------------------------------------
 
-wire::Json AgentSession::port_properties(const std::string& document, const wire::Json& parameters) {
-  wire::Json p = wire::Json::object();
-  if (document.rfind("AWS-StartPortForwardingSession", 0) == 0) {
-    const std::string local = parameter(parameters, "localPortNumber");
-    p["localPortNumber"] = local.empty() ? "0" : local;
-    p["portNumber"] = parameter(parameters, "portNumber");
-    p["type"] = "LocalPortForwarding";
-    const std::string host = parameter(parameters, "host");
-    if (!host.empty()) p["host"] = host;
-  } else {
-    const std::string port = parameter(parameters, "portNumber");
-    p["portNumber"] = port.empty() ? "22" : port;
-  }
-  return p;
-}
-
-void AgentSession::attach(std::shared_ptr<AgentLink> link, const std::string& client_version) {
-  if (link_) link_->close();
+void AgentSession::attach(std::shared_ptr<AgentLink> link, const std::string& client_id,
+                          const std::string& client_version) {
+  if (link_) link_->close();  // a resumed connection replaces a dead or frozen one
   link_ = std::move(link);
-  if (!client_version.empty()) client_version_ = client_version;
   frozen_ = false;
-  channel_.attach();
-  if (!started_) begin();
+  if (!client_id.empty()) client_id_ = client_id;
+  if (!client_version.empty()) client_version_ = client_version;
+  resume_timer_.cancel();
+  if (!delay_ && ctx_.config.faults.delay_ms > 0) {
+    // Made here, not in the constructor: the sink needs weak_from_this().
+    delay_ = std::make_shared<DelayLine>(executor_, std::chrono::milliseconds(ctx_.config.faults.delay_ms),
+                                         [weak = weak_from_this()](channel::Frame f) {
+                                           if (auto self = weak.lock()) self->send_to_link(std::move(f));
+                                         });
+  }
+  channel_.attach();  // everything unacknowledged goes again
+  if (paused_) {
+    // A reconnect clears the agent's pause (agent-side.md §5); tell the client too.
+    pause_timer_.cancel();
+    end_pause({});
+  }
+  if (phase_ == Phase::fresh) begin();
 }
+
+void AgentSession::on_link_lost(const AgentLink* link) {
+  if (!link || link != link_.get()) return;  // an older connection, already replaced
+  link_.reset();
+  channel_.detach();
+  faults_.forget_held();
+  if (delay_) delay_->clear();
+  if (ended()) return;
+  // The client may come back (ResumeSession); one that simply hung up does not.
+  resume_timer_.expires_after(ctx_.config.resume_grace);
+  resume_timer_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_resume_timeout(ec); });
+}
+
+void AgentSession::expect_resume() {
+  if (ended() || link_) return;  // with a link, the new connection simply replaces it
+  resume_timer_.expires_after(kResumeWindow);
+  resume_timer_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_resume_timeout(ec); });
+}
+
+void AgentSession::on_resume_timeout(const boost::system::error_code& ec) {
+  if (ec || link_) return;
+  end("the client went away");
+}
+
+void AgentSession::terminate() {
+  if (ended()) return;
+  close_session();
+}
+
+void AgentSession::shutdown() {
+  terminate();
+  close_timer_.cancel();
+  if (link_) link_->close_when_flushed();  // channel_closed first
+  link_.reset();  // the connection no longer keeps us alive, nor we it
+}
+
+// ---- handshake ----------------------------------------------------------------------------
 
 void AgentSession::begin() {
-  started_ = true;
-  ++stats_.sessions;
+  ++ctx_.stats.sessions;
   session_type_ = session_type_for(document_, parameters_);
-  const bool handshake = config_.handshake == "always" ||
-                         (config_.handshake == "auto" && (session_type_ == "Port" || session_type_ == "NonInteractiveCommands"));
-  if (!handshake) {
-    handshake_done_ = true;
+  if (!wants_handshake(session_type_, ctx_.config.handshake)) {
+    // A plain shell: no handshake, the first message is output (agent-side.md §2.1).
     start_target();
     return;
   }
@@ -153,21 +133,25 @@ void AgentSession::begin() {
 }
 
 void AgentSession::send_handshake_request() {
-  wire::SessionTypeRequest type{session_type_, session_type_ == "Port" ? port_properties(document_, parameters_) : wire::Json()};
+  phase_ = Phase::handshake;
+  const wire::SessionTypeRequest type{
+      session_type_, session_type_ == "Port" ? port_properties(document_, parameters_) : wire::Json()};
   wire::HandshakeRequest request;
-  request.agent_version = config_.agent_version;
+  request.agent_version = ctx_.config.agent_version;
   request.requested_client_actions.push_back({std::string(wire::action_type::session_type), wire::to_json_value(type)});
   handshake_sent_ = std::chrono::steady_clock::now();
   channel_.send(wire::PayloadType::handshake_request, bytes_of(wire::to_json(request)));
   handshake_timer_.expires_after(kHandshakeTimeout);
-  handshake_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec && !self->handshake_done_)
-      self->end("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.");
-  });
+  handshake_timer_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_handshake_timeout(ec); });
+}
+
+void AgentSession::on_handshake_timeout(const boost::system::error_code& ec) {
+  if (ec || phase_ != Phase::handshake) return;
+  end("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.");
 }
 
 channel::Delivery AgentSession::on_handshake_response(const wire::ClientMessage& m) {
-  if (handshake_done_) return channel::Delivery::accepted;  // a late duplicate
   wire::HandshakeResponse response;
   if (auto err = wire::parse(m.payload_text(), response)) {
     end("Encountered error while initiating handshake. " + err.message());
@@ -181,233 +165,145 @@ channel::Delivery AgentSession::on_handshake_response(const wire::ClientMessage&
       return channel::Delivery::accepted;
     }
   }
-  handshake_done_ = true;
+  phase_ = Phase::starting;
   handshake_timer_.cancel();
-  wire::HandshakeComplete complete;
-  complete.handshake_time_to_complete =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - handshake_sent_).count();
-  // Posted: the HandshakeResponse is acked first, then HandshakeComplete goes out.
-  boost::asio::post(executor_, [self = shared_from_this(), complete] {
-    if (self->ended_) return;
-    self->channel_.send(wire::PayloadType::handshake_complete, bytes_of(wire::to_json(complete)));
-    self->start_target();
-  });
+  const auto took = std::chrono::steady_clock::now() - handshake_sent_;
+  // Posted, so that the channel acks the response before HandshakeComplete goes out.
+  boost::asio::post(executor_, [self = shared_from_this(), took] { self->complete_handshake(took); });
   return channel::Delivery::accepted;
 }
 
-void AgentSession::start_target() {
-  std::string error;
-  target_ = make_target(config_.stream_target, executor_, *this, config_.faults.pacing, error);
-  if (!target_) return end(error);
-  target_started_ = true;
-  target_->start();
-  channel_.retry_delivery();
+void AgentSession::complete_handshake(std::chrono::nanoseconds took) {
+  if (phase_ != Phase::starting) return;  // ended meanwhile
+  wire::HandshakeComplete complete;
+  complete.handshake_time_to_complete = took.count();
+  channel_.send(wire::PayloadType::handshake_complete, bytes_of(wire::to_json(complete)));
+  start_target();
 }
 
+void AgentSession::start_target() {
+  const auto spec = parse_target_spec(ctx_.config.stream_target);
+  if (!spec) return end("unknown stream target " + ctx_.config.stream_target);
+  phase_ = Phase::running;
+  target_ = make_target(*spec, executor_, *this, ctx_.config.faults.pacing);
+  target_->start();
+  channel_.retry_delivery();  // input held as not_ready while we were starting
+}
+
+// ---- input --------------------------------------------------------------------------------
+
 channel::Delivery AgentSession::on_data(const wire::ClientMessage& m) {
-  if (ended_) return channel::Delivery::accepted;
-  if (m.payload_type == wire::PayloadType::handshake_response) return on_handshake_response(m);
-  if (!handshake_done_) return channel::Delivery::accepted;  // §2.5: acked and discarded
-  if (!target_started_) return channel::Delivery::not_ready;
+  switch (phase_) {
+    case Phase::handshake:
+      if (m.payload_type == wire::PayloadType::handshake_response) return on_handshake_response(m);
+      return channel::Delivery::accepted;  // before completion: acked and discarded (§2.5)
+    case Phase::fresh:
+    case Phase::starting:
+      if (m.payload_type == wire::PayloadType::handshake_response) return channel::Delivery::accepted;  // a late copy
+      return channel::Delivery::not_ready;  // after the handshake, before the target: held (§3.3)
+    case Phase::running:
+      return on_running_data(m);
+    case Phase::finishing:
+    case Phase::ended:
+      return channel::Delivery::accepted;  // nobody left to read it
+  }
+  return channel::Delivery::accepted;
+}
+
+channel::Delivery AgentSession::on_running_data(const wire::ClientMessage& m) {
   switch (m.payload_type) {
     case wire::PayloadType::output: {
       const auto d = target_->on_input(m.payload);
-      if (d == channel::Delivery::accepted) in_digest_.update(m.payload);
+      if (d == channel::Delivery::accepted) in_.update(m.payload);
       return d;
     }
     case wire::PayloadType::flag: {
       std::uint32_t flag = 0;
-      if (!wire::decode_flag(m.payload, flag) && flag == static_cast<std::uint32_t>(wire::PortFlag::terminate_session))
-        target_finished();
+      if (wire::decode_flag(m.payload, flag)) return channel::Delivery::accepted;
+      if (flag == static_cast<std::uint32_t>(wire::PortFlag::terminate_session)) target_finished();
+      else target_->on_flag(static_cast<wire::PortFlag>(flag));
       return channel::Delivery::accepted;
     }
     default:
-      return channel::Delivery::accepted;  // sizes and the rest: nothing to do for a stream
+      return channel::Delivery::accepted;  // Size and the rest: nothing to do for a byte stream
   }
 }
 
-// ---- target host --------------------------------------------------------------------------
+void AgentSession::on_channel_closed(const wire::ChannelClosed&) { end("the client closed the channel"); }
+
+// ---- output and the end -------------------------------------------------------------------
 
 void AgentSession::send_output(std::span<const std::uint8_t> bytes) {
-  if (ended_) return;
-  out_digest_.update(bytes);
+  if (phase_ != Phase::running) return;
+  out_.update(bytes);
   channel_.send(wire::PayloadType::output, bytes);
 }
 
+void AgentSession::send_flag(wire::PortFlag flag) {
+  if (phase_ == Phase::running) channel_.send(wire::PayloadType::flag, wire::encode_flag(flag));
+}
+
 void AgentSession::on_send_space() {
-  if (target_) target_->on_send_space();
+  if (target_ && !paused_) target_->on_send_space();
 }
 
 void AgentSession::target_finished() {
-  if (finishing_ || ended_) return;
-  finishing_ = true;
-  if (channel_.all_acknowledged()) send_channel_closed();
+  if (phase_ != Phase::running) return;
+  phase_ = Phase::finishing;
+  target_->stop();
+  if (channel_.all_acknowledged()) close_session();  // else on_all_acknowledged()
 }
 
 void AgentSession::target_failed(const std::string& why) {
-  channel_.send(wire::PayloadType::flag, wire::encode_flag(wire::PortFlag::connect_to_port_error));
-  std::cerr << "ssm-local-endpoint: session " << id_ << ": " << why << "\n";
+  ctx_.out.log("session " + id_ + ": " + why);
   target_finished();
 }
 
 void AgentSession::on_all_acknowledged() {
-  if (finishing_ && !ended_) send_channel_closed();
+  if (phase_ == Phase::finishing) close_session();
 }
 
 void AgentSession::on_channel_failed(std::error_code, std::string_view reason) { end(std::string(reason)); }
 
-void AgentSession::terminate() {
-  if (!ended_) send_channel_closed();
-}
-
-void AgentSession::send_channel_closed() {
+void AgentSession::close_session() {
   wire::ChannelClosed closed;
   closed.message_id = wire::Uuid::random_v4().to_string();
-  closed.created_date = std::to_string(unix_millis());
+  closed.created_date = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  closed.destination_id = client_id_.empty() ? id_ : client_id_;
   closed.session_id = id_;
-  // The service's message travels over a healthy connection: no faults are applied to it.
-  if (link_ && !frozen_) link_->send(control_frame(wire::message_type::channel_closed, wire::to_json(closed)));
+  // The service's message: it travels outside the agent's channel, so no faults apply.
+  send_control(wire::message_type::channel_closed, wire::to_json(closed));
   end("closed");
 }
 
 void AgentSession::end(const std::string& why) {
-  if (ended_) return;
-  ended_ = true;
+  if (ended()) return;
+  phase_ = Phase::ended;
   if (target_) target_->stop();
   handshake_timer_.cancel();
   pause_timer_.cancel();
+  resume_timer_.cancel();
   channel_.close();
   const auto& s = channel_.stats();
-  stats_.messages_in += s.data_received;
-  stats_.messages_out += s.data_sent;
-  stats_.retransmissions += s.retransmissions;
-  stats_.faults += faults_.injected;
-  std::cout << "session " << id_ << " ended: in=" << in_digest_.bytes() << " out=" << out_digest_.bytes()
-            << " in_sha256=" << in_digest_.hex() << " out_sha256=" << out_digest_.hex() << " retransmissions="
-            << s.retransmissions << " reason=" << (why == "closed" ? "closed" : "error") << std::endl;
-  if (why != "closed") std::cerr << "ssm-local-endpoint: session " << id_ << ": " << why << "\n";
+  ctx_.stats.messages_in += s.data_received;
+  ctx_.stats.messages_out += s.data_sent;
+  ctx_.stats.retransmissions += s.retransmissions;
+  ctx_.stats.faults += faults_.injected();
+  ctx_.out.event("session " + id_ + " ended: in=" + std::to_string(in_.bytes()) + " out=" +
+                 std::to_string(out_.bytes()) + " in_sha256=" + in_.hex() + " out_sha256=" + out_.hex());
+  if (why != "closed") ctx_.out.log("session " + id_ + ": " + why);
+  if (on_ended_) on_ended_();
+  if (!link_) return;
   // Give the client a moment to read channel_closed and hang up, then hang up ourselves.
-  handshake_timer_.expires_after(kCloseDrain);
-  handshake_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec && self->link_) self->link_->close();
-  });
+  close_timer_.expires_after(kCloseDrain);
+  close_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_close_timer(ec); });
 }
 
-void AgentSession::on_link_lost(AgentLink* link) {
-  if (link != link_.get()) return;
+void AgentSession::on_close_timer(const boost::system::error_code& ec) {
+  if (ec || !link_) return;
+  link_->close();
   link_.reset();
-  channel_.detach();
-  handshake_timer_.cancel();
-  if (ended_) return;
-  // A disconnect we injected is for the client to recover from (ResumeSession); any other
-  // loss ends the session, as the client hung up.
-  if (!disconnected_once_ || data_frames_sent_ == 0) end("closed");
-}
-
-// ---- faults -------------------------------------------------------------------------------
-
-void AgentSession::on_client_frame(std::span<const std::uint8_t> frame) {
-  if (frozen_) return;
-  if (faults_.roll(config_.faults.drop_in)) {
-    ++faults_.injected;
-    return;
-  }
-  if (faults_.roll(config_.faults.corrupt)) {
-    ++faults_.injected;
-    std::vector<std::uint8_t> copy(frame.begin(), frame.end());
-    faults_.corrupt(copy);
-    channel_.on_frame(copy);
-    return;
-  }
-  channel_.on_frame(frame);
-  if (faults_.roll(config_.faults.duplicate)) {
-    ++faults_.injected;
-    channel_.on_frame(frame);
-  }
-}
-
-void AgentSession::write_frame(channel::Frame frame) {
-  if (!link_ || frozen_) return;
-  if (is_type(frame, wire::message_type::output_stream_data)) count_data_frame();
-  if (faults_.roll(config_.faults.drop_out)) {
-    ++faults_.injected;
-    return;
-  }
-  if (faults_.roll(config_.faults.corrupt)) {
-    ++faults_.injected;
-    auto copy = std::make_shared<std::vector<std::uint8_t>>(*frame);
-    faults_.corrupt(*copy);
-    frame = copy;
-  }
-  if (!held_ && faults_.roll(config_.faults.reorder)) {
-    ++faults_.injected;
-    held_ = frame;
-    return;
-  }
-  deliver(frame);
-  if (held_) deliver(std::exchange(held_, nullptr));
-  if (faults_.roll(config_.faults.duplicate)) {
-    ++faults_.injected;
-    deliver(frame);
-  }
-}
-
-void AgentSession::deliver(channel::Frame frame) {
-  if (config_.faults.delay_ms <= 0) {
-    if (link_) link_->send(std::move(frame));
-    return;
-  }
-  delayed_.emplace_back(std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.faults.delay_ms), std::move(frame));
-  if (delayed_.size() == 1) flush_delayed();
-}
-
-void AgentSession::flush_delayed() {
-  const auto now = std::chrono::steady_clock::now();
-  while (!delayed_.empty() && delayed_.front().first <= now) {
-    if (link_ && !frozen_) link_->send(delayed_.front().second);
-    delayed_.pop_front();
-  }
-  if (delayed_.empty()) return;
-  delay_timer_.expires_at(delayed_.front().first);
-  delay_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->flush_delayed();
-  });
-}
-
-void AgentSession::count_data_frame() {
-  ++data_frames_sent_;
-  const Faults& f = config_.faults;
-  auto self = shared_from_this();
-  if (f.disconnect_after > 0 && !disconnected_once_ && data_frames_sent_ >= static_cast<std::uint64_t>(f.disconnect_after)) {
-    disconnected_once_ = true;
-    ++faults_.injected;
-    boost::asio::post(executor_, [self] {
-      if (self->link_) self->link_->close();
-      self->on_link_lost(self->link_.get());
-    });
-  }
-  if (f.pause_after > 0 && !paused_once_ && data_frames_sent_ >= static_cast<std::uint64_t>(f.pause_after)) {
-    paused_once_ = true;
-    ++faults_.injected;
-    boost::asio::post(executor_, [self] {
-      if (!self->link_) return;
-      self->link_->send(control_frame(wire::message_type::pause_publication));
-      self->channel_.pause();  // the agent stops sending too (agent-side.md §5)
-      self->pause_timer_.expires_after(std::chrono::milliseconds(self->config_.faults.pause_ms));
-      self->pause_timer_.async_wait([self](const boost::system::error_code& ec) {
-        if (ec || !self->link_) return;
-        self->link_->send(control_frame(wire::message_type::start_publication));
-        self->channel_.resume_publication();
-      });
-    });
-  }
-  if (f.freeze_after > 0 && !frozen_ && data_frames_sent_ >= static_cast<std::uint64_t>(f.freeze_after)) {
-    ++faults_.injected;
-    boost::asio::post(executor_, [self] {
-      self->frozen_ = true;
-      if (self->link_) self->link_->freeze();
-    });
-  }
 }
 
 }  // namespace ssm::endpoint

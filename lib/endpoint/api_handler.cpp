@@ -3,16 +3,9 @@
 namespace ssm::endpoint {
 namespace {
 
-ApiResponse error(std::string type, std::string message, unsigned status = 400) {
-  wire::Json j;
-  j["__type"] = type;
-  j["message"] = message;
-  return {status, j.dump(), type};
-}
-
 ApiResponse ok(const wire::Json& j) { return {200, j.dump(), {}}; }
 
-// Reads a required string member; empty when absent or not a string.
+// A string member; empty when absent or not a string.
 std::string string_field(const wire::Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -20,52 +13,69 @@ std::string string_field(const wire::Json& j, const char* key) {
 
 }  // namespace
 
+ApiResponse api_error(std::string_view type, std::string_view message, unsigned status) {
+  wire::Json j = wire::Json::object();
+  j["__type"] = type;
+  j["message"] = message;
+  return {status, j.dump(), std::string(type)};
+}
+
 std::string ApiHandler::stream_url(const std::string& session_id) const {
   return stream_base_ + "/v1/data-channel/" + session_id + "?role=publish_subscribe";
 }
 
-ApiResponse ApiHandler::handle(std::string_view target, std::string_view body) {
-  wire::Json request = wire::Json::parse(body.begin(), body.end(), nullptr, false);
-  if (request.is_discarded() || !request.is_object()) return error("SerializationException", "request body is not a JSON object");
-  if (target == "AmazonSSM.StartSession") return start_session(request);
-  if (target == "AmazonSSM.ResumeSession") return resume_session(request);
-  if (target == "AmazonSSM.TerminateSession") return terminate_session(request);
-  return error("UnknownOperationException", "unsupported operation " + std::string(target));
+ApiResponse ApiHandler::handle(const ApiRequest& request) {
+  if (auto refused = verifier_.verify(request)) return std::move(*refused);
+  // Not an exception: a bad body is the caller's error, reported as the service does.
+  wire::Json body = wire::Json::parse(request.body.begin(), request.body.end(), nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return api_error("SerializationException", "the request body is not a JSON object");
+  if (request.target == "AmazonSSM.StartSession") return start_session(body);
+  if (request.target == "AmazonSSM.ResumeSession") return resume_session(body);
+  if (request.target == "AmazonSSM.TerminateSession") return terminate_session(body);
+  return api_error("UnknownOperationException", "unsupported operation '" + std::string(request.target) + "'");
 }
 
-ApiResponse ApiHandler::start_session(const wire::Json& request) {
-  const std::string target = string_field(request, "Target");
-  if (target.empty()) return error("ValidationException", "Target is required");
-  wire::Json parameters = request.contains("Parameters") ? request["Parameters"] : wire::Json::object();
-  if (!parameters.is_object()) return error("ValidationException", "Parameters must be an object");
-  SessionRecord& r = registry_.start(target, string_field(request, "DocumentName"), std::move(parameters));
-  wire::Json j;
+ApiResponse ApiHandler::session_reply(const SessionRecord& r) const {
+  wire::Json j = wire::Json::object();
   j["SessionId"] = r.id;
   j["TokenValue"] = r.token;
   j["StreamUrl"] = stream_url(r.id);
   return ok(j);
 }
 
+ApiResponse ApiHandler::start_session(const wire::Json& request) {
+  const std::string target = string_field(request, "Target");
+  if (target.empty()) return api_error("ValidationException", "Target is required");
+  wire::Json parameters = wire::Json::object();
+  if (auto it = request.find("Parameters"); it != request.end() && !it->is_null()) parameters = *it;
+  if (!parameters.is_object()) return api_error("ValidationException", "Parameters must be a map of string lists");
+  SessionRecord& r = registry_.start(target, string_field(request, "DocumentName"), std::move(parameters));
+  return session_reply(r);
+}
+
 ApiResponse ApiHandler::resume_session(const wire::Json& request) {
   const std::string id = string_field(request, "SessionId");
+  if (id.empty()) return api_error("ValidationException", "SessionId is required");
+  SessionRecord* known = registry_.find(id);
+  if (!known) return api_error("DoesNotExistException", "Session " + id + " does not exist");
   SessionRecord* r = registry_.resume(id);
-  if (!r) return error("DoesNotExistException", "Session " + id + " does not exist or has ended");
-  wire::Json j;
-  j["SessionId"] = r->id;
-  j["TokenValue"] = r->token;
-  j["StreamUrl"] = stream_url(r->id);
-  return ok(j);
+  if (!r) return api_error("DoesNotExistException", "Session " + id + " is already terminated");
+  control_.on_resume(*r);
+  return session_reply(*r);
 }
 
 ApiResponse ApiHandler::terminate_session(const wire::Json& request) {
   const std::string id = string_field(request, "SessionId");
+  if (id.empty()) return api_error("ValidationException", "SessionId is required");
   SessionRecord* r = registry_.find(id);
-  if (!r) return error("DoesNotExistException", "Session " + id + " does not exist");
+  if (!r) return api_error("DoesNotExistException", "Session " + id + " does not exist");
+  // Terminating twice is not an error for the service either.
   if (!r->terminated) {
     r->terminated = true;
-    if (on_terminate_) on_terminate_(*r);
+    control_.on_terminate(*r);
   }
-  wire::Json j;
+  wire::Json j = wire::Json::object();
   j["SessionId"] = r->id;
   return ok(j);
 }

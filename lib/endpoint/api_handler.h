@@ -1,8 +1,10 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
-// TerminateSession. Errors are AWS-shaped: HTTP 400 with {"__type", "message"}.
+// TerminateSession (protocol-smux-kms-aws.md §3). Errors are AWS-shaped: HTTP 400 with
+// {"__type", "message"} and the type again in x-amzn-ErrorType. Every request first passes a
+// RequestVerifier, the place where SigV4 verification goes; today it accepts anything.
 #pragma once
 
-#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,21 +12,57 @@
 
 namespace ssm::endpoint {
 
+// What the API needs of one HTTP request; the transport fills it in.
+struct ApiRequest {
+  std::string_view target{};         // X-Amz-Target, e.g. "AmazonSSM.StartSession"
+  std::string_view authorization{};  // Authorization (SigV4), may be empty
+  std::string_view amz_date{};       // X-Amz-Date
+  std::string_view host{};           // Host, part of what SigV4 signs
+  std::string_view path{};
+  std::string_view body{};
+};
+
 struct ApiResponse {
   unsigned status = 200;
   std::string body;
-  std::string error_type;  // for x-amzn-ErrorType
+  std::string error_type;  // for x-amzn-ErrorType; empty on success
+};
+
+ApiResponse api_error(std::string_view type, std::string_view message, unsigned status = 400);
+
+class RequestVerifier {
+ public:
+  // nullopt: let the request through; otherwise the error to answer with.
+  virtual std::optional<ApiResponse> verify(const ApiRequest& request) const = 0;
+
+ protected:
+  ~RequestVerifier() = default;
+};
+
+// Until SigV4 verification lands: any Authorization, or none, is fine.
+class AcceptAnyRequest final : public RequestVerifier {
+ public:
+  std::optional<ApiResponse> verify(const ApiRequest&) const override { return std::nullopt; }
+};
+
+// What the API does to live sessions, beyond the registry.
+class SessionControl {
+ public:
+  virtual void on_resume(SessionRecord& session) = 0;     // a client is about to reconnect
+  virtual void on_terminate(SessionRecord& session) = 0;  // end it now
+
+ protected:
+  ~SessionControl() = default;
 };
 
 class ApiHandler {
  public:
   // `stream_base`: scheme, host and port of the data channel, e.g. "wss://127.0.0.1:8443".
-  // `on_terminate` ends a live agent session.
-  ApiHandler(SessionRegistry& registry, std::string stream_base, std::function<void(SessionRecord&)> on_terminate)
-      : registry_(registry), stream_base_(std::move(stream_base)), on_terminate_(std::move(on_terminate)) {}
+  ApiHandler(SessionRegistry& registry, SessionControl& control, const RequestVerifier& verifier,
+             std::string stream_base)
+      : registry_(registry), control_(control), verifier_(verifier), stream_base_(std::move(stream_base)) {}
 
-  // `target` is the X-Amz-Target header value.
-  ApiResponse handle(std::string_view target, std::string_view body);
+  ApiResponse handle(const ApiRequest& request);
 
   std::string stream_url(const std::string& session_id) const;
   // Known only once the listener is bound (port 0 picks one).
@@ -34,10 +72,12 @@ class ApiHandler {
   ApiResponse start_session(const wire::Json& request);
   ApiResponse resume_session(const wire::Json& request);
   ApiResponse terminate_session(const wire::Json& request);
+  ApiResponse session_reply(const SessionRecord& r) const;
 
   SessionRegistry& registry_;
+  SessionControl& control_;
+  const RequestVerifier& verifier_;
   std::string stream_base_;
-  std::function<void(SessionRecord&)> on_terminate_;
 };
 
 }  // namespace ssm::endpoint

@@ -1,4 +1,4 @@
-// lib/endpoint — owns the local Session Manager endpoint: the SSM JSON API (StartSession,
+// lib/endpoint — owns the local Session Manager endpoint: the SSM JSON 1.1 API (StartSession,
 // ResumeSession, TerminateSession), the data-channel WebSocket server (ws and wss with a
 // generated test CA), and the agent emulator behind it (agent-side.md), with fault injection.
 // It knows nothing of the client's sessions; it shares only lib/wire and lib/channel.
@@ -6,39 +6,41 @@
 // This file: what the command line configures.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace ssm::endpoint {
 
 struct Faults {
-  int drop_out = 0;    // percent of agent->client frames lost
-  int drop_in = 0;     // percent of client->agent frames lost
-  int duplicate = 0;   // percent of frames delivered twice (both ways)
-  int reorder = 0;     // percent of agent->client frames held back behind the next one
-  int corrupt = 0;     // percent of frames with one payload byte flipped (both ways)
-  int delay_ms = 0;    // added latency on agent->client frames
+  int drop_out = 0;           // percent of agent->client frames lost
+  int drop_in = 0;            // percent of client->agent frames lost
+  int duplicate = 0;          // percent of frames delivered twice (both ways)
+  int reorder = 0;            // percent of agent->client frames held back behind the next one
+  int corrupt = 0;            // percent of frames with one payload byte flipped (both ways)
+  int delay_ms = 0;           // latency added to agent->client frames
   long disconnect_after = 0;  // drop the WebSocket after this many data frames sent (once)
   long pause_after = 0;       // send pause_publication after this many data frames sent (once)
   int pause_ms = 1000;        // ... and start_publication this much later
   long freeze_after = 0;      // stop all I/O on the connection after this many data frames
   bool pacing = false;        // the real agent's pace: 1 KiB per 1 ms from sources
-  std::uint32_t seed = 1;
+  std::uint64_t seed = 1;
 
-  bool any() const {
-    return drop_out || drop_in || duplicate || reorder || corrupt || delay_ms || disconnect_after || pause_after ||
-           freeze_after || pacing;
-  }
+  // Faults that touch individual frames (the others are events on a counter).
+  bool per_frame() const { return drop_out || drop_in || duplicate || reorder || corrupt || delay_ms; }
 };
 
 struct EndpointConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;
   bool tls = false;
-  std::string ca_out;                     // where to write the test CA certificate (PEM)
+  std::string ca_out;  // where to write the test CA certificate (PEM)
   std::string agent_version = "3.3.987.0";
-  std::string handshake = "auto";         // auto (as the agent), always, never
-  std::string stream_target = "echo";     // echo, sink, source:<bytes>, dial:<host>:<port>
+  std::string handshake = "auto";      // auto (as the agent), always, never
+  std::string stream_target = "echo";  // echo, sink, source:<bytes>, dial:<host>:<port>
+  // How long a session whose WebSocket went away waits for the client to come back before
+  // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
+  std::chrono::milliseconds resume_grace{1000};
   Faults faults;
   bool verbose = false;
 };

@@ -1,6 +1,5 @@
-// lib/endpoint — one accepted TCP connection: HTTP requests to the API until it asks for a
-// WebSocket upgrade, then the data channel of one session. Templates over the plain and TLS
-// stream types; the definitions live in connections.cpp.
+// lib/endpoint — the entry point for one accepted TCP connection: TLS or not, it becomes an
+// HttpConnection, and maybe later a DataChannelConnection.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +8,6 @@ namespace ssm::endpoint {
 
 class EndpointServer;
 
-// Starts serving `socket` (TLS handshake first when the server has a TLS context).
 void serve_connection(boost::asio::ip::tcp::socket socket, EndpointServer& server);
 
 }  // namespace ssm::endpoint

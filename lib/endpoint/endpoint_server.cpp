@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "endpoint/connections.h"
+#include "endpoint/stream_target.h"
 #include "endpoint/tls_identity.h"
 
 namespace ssm::endpoint {
@@ -12,31 +13,39 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// A fresh test CA and server certificate; the CA goes to --ca-out for AWS_CA_BUNDLE.
 std::unique_ptr<asio::ssl::context> make_tls(const EndpointConfig& config) {
   if (!config.tls) return nullptr;
   const TlsIdentity identity = make_test_identity();
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   ctx->use_certificate_chain(asio::buffer(identity.server_certificate_pem));
   ctx->use_private_key(asio::buffer(identity.server_key_pem), asio::ssl::context::pem);
   if (!config.ca_out.empty()) {
     std::ofstream out(config.ca_out, std::ios::trunc);
     out << identity.ca_certificate_pem;
+    out.close();
     if (!out) throw std::runtime_error("cannot write the CA certificate to " + config.ca_out);
   }
   return ctx;
 }
 
+std::string host_for_clients(const asio::ip::address& bound) {
+  if (bound.is_unspecified()) return bound.is_v6() ? "[::1]" : "127.0.0.1";
+  return bound.is_v6() ? "[" + bound.to_string() + "]" : bound.to_string();
+}
+
 }  // namespace
 
-EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config)
+EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diagnostics out)
     : io_(io),
       config_(std::move(config)),
+      out_(out),
       tls_(make_tls(config_)),
       acceptor_(io),
-      api_(registry_, "", [](SessionRecord& r) {
-        if (r.agent) r.agent->terminate();
-      }) {
+      api_(registry_, *this, verifier_, "") {
+  if (!parse_target_spec(config_.stream_target)) throw std::runtime_error("unknown stream target " + config_.stream_target);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);
   if (ec) throw std::runtime_error("invalid bind address " + config_.bind);
@@ -45,34 +54,50 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config)
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(where, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) + ": " + ec.message());
+  if (ec) throw std::runtime_error("cannot listen on " + config_.bind + " port " + std::to_string(config_.port) + ": " + ec.message());
   port_ = acceptor_.local_endpoint().port();
-  const std::string host = where.address().is_v6() ? "[" + config_.bind + "]" : config_.bind;
-  api_.set_stream_base(std::string(tls_ ? "wss://" : "ws://") + host + ":" + std::to_string(port_));
+  host_ = host_for_clients(address);
+  api_.set_stream_base(std::string(tls_ ? "wss://" : "ws://") + host_ + ":" + std::to_string(port_));
 }
 
-std::string EndpointServer::url() const {
-  const bool v6 = config_.bind.find(':') != std::string::npos;
-  return std::string(tls_ ? "https://" : "http://") + (v6 ? "[" + config_.bind + "]" : config_.bind) + ":" +
-         std::to_string(port_);
+EndpointServer::~EndpointServer() {
+  // Agents and their connections hold each other until one side closes: break every cycle.
+  for (auto& [id, record] : registry_.all())
+    if (record.agent) record.agent->shutdown();
+}
+
+std::string EndpointServer::url() const { return std::string(tls_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_); }
+
+std::string EndpointServer::ready_line() const {
+  return "ssm-local-endpoint ready port=" + std::to_string(port_) + " url=" + url();
+}
+
+std::string EndpointServer::summary_line() const {
+  return "ssm-local-endpoint stopped: sessions=" + std::to_string(stats_.sessions) +
+         " messages_in=" + std::to_string(stats_.messages_in) + " messages_out=" + std::to_string(stats_.messages_out) +
+         " retransmissions=" + std::to_string(stats_.retransmissions) + " faults=" + std::to_string(stats_.faults);
 }
 
 void EndpointServer::start() { accept_next(); }
 
 void EndpointServer::accept_next() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-    if (stopped_) return;
-    if (!ec) serve_connection(std::move(socket), *this);
-    accept_next();
-  });
+  acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+}
+
+void EndpointServer::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) out_.log("accept: " + ec.message());  // e.g. out of descriptors: keep serving the others
+  else serve_connection(std::move(socket), *this);
+  accept_next();
 }
 
 void EndpointServer::stop() {
+  if (stopped_) return;
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   for (auto& [id, record] : registry_.all())
-    if (record.agent) record.agent->terminate();
+    if (record.agent) record.agent->shutdown();
 }
 
 std::shared_ptr<AgentSession> EndpointServer::open_data_channel(const std::string& session_id, const std::string& token,
@@ -82,20 +107,29 @@ std::shared_ptr<AgentSession> EndpointServer::open_data_channel(const std::strin
     error = "unknown session " + session_id;
     return nullptr;
   }
-  if (r->terminated) {
-    error = "session " + session_id + " is terminated";
+  if (!r->live()) {
+    error = "session " + session_id + " is over";
     return nullptr;
   }
   if (token.empty() || token != r->token) {
-    error = "wrong token for session " + session_id;
+    error = "wrong or stale token for session " + session_id;
     return nullptr;
   }
-  if (!r->agent) r->agent = std::make_shared<AgentSession>(io_.get_executor(), *r, config_, stats_);
-  if (r->agent->ended()) {
-    error = "session " + session_id + " has ended";
-    return nullptr;
+  if (!r->agent) {
+    r->agent = std::make_shared<AgentSession>(io_.get_executor(), *r, AgentContext{config_, stats_, out_},
+                                              [this, id = r->id] {
+                                                if (SessionRecord* ended = registry_.find(id)) ended->ended = true;
+                                              });
   }
   return r->agent;
+}
+
+void EndpointServer::on_resume(SessionRecord& session) {
+  if (session.agent) session.agent->expect_resume();
+}
+
+void EndpointServer::on_terminate(SessionRecord& session) {
+  if (session.agent) session.agent->terminate();
 }
 
 }  // namespace ssm::endpoint

@@ -5,6 +5,14 @@
 #include <stdexcept>
 
 namespace ssm::endpoint {
+namespace {
+
+// Real tokens are a few hundred characters; clients must not assume a length.
+constexpr std::size_t kTokenLength = 96;
+// "<target>-<17 hex digits>", as the service names sessions.
+constexpr std::size_t kSessionSuffixLength = 17;
+
+}  // namespace
 
 std::string random_token(std::size_t length) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -17,12 +25,15 @@ std::string random_token(std::size_t length) {
 
 SessionRecord& SessionRegistry::start(const std::string& target, const std::string& document, wire::Json parameters) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string suffix = random_token(17);
-  for (auto& c : suffix) c = kHex[static_cast<unsigned char>(c) % 16];
-  const std::string id = (target.empty() ? std::string("user") : target) + "-" + suffix;
+  std::string id;
+  do {
+    std::string suffix = random_token(kSessionSuffixLength);
+    for (auto& c : suffix) c = kHex[static_cast<unsigned char>(c) % 16];
+    id = (target.empty() ? std::string("user") : target) + "-" + suffix;
+  } while (sessions_.count(id));
   SessionRecord& r = sessions_[id];
   r.id = id;
-  r.token = random_token(96);
+  r.token = random_token(kTokenLength);
   r.target = target;
   r.document = document;
   r.parameters = std::move(parameters);
@@ -31,8 +42,8 @@ SessionRecord& SessionRegistry::start(const std::string& target, const std::stri
 
 SessionRecord* SessionRegistry::resume(const std::string& id) {
   SessionRecord* r = find(id);
-  if (!r || r->terminated) return nullptr;
-  r->token = random_token(96);  // the old token stops working
+  if (!r || !r->live()) return nullptr;
+  r->token = random_token(kTokenLength);
   return r;
 }
 

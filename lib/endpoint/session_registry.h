@@ -1,10 +1,9 @@
 // lib/endpoint — the sessions the API has started: id, current token, document and
-// parameters, and the agent emulator once a client has connected.
+// parameters, whether they are over, and the agent emulator once a client has connected.
 #pragma once
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "wire/payloads.h"
@@ -15,18 +14,21 @@ class AgentSession;
 
 struct SessionRecord {
   std::string id;
-  std::string token;
+  std::string token;  // only the latest one opens the data channel
   std::string target;
   std::string document;
-  wire::Json parameters;  // the StartSession Parameters object ({"name": ["value"], ...})
-  bool terminated = false;
+  wire::Json parameters;   // the StartSession Parameters object ({"name": ["value"], ...})
+  bool terminated = false;  // TerminateSession was called
+  bool ended = false;       // the agent finished the session
   std::shared_ptr<AgentSession> agent;
+
+  bool live() const { return !terminated && !ended; }
 };
 
 class SessionRegistry {
  public:
   SessionRecord& start(const std::string& target, const std::string& document, wire::Json parameters);
-  // A fresh token for an existing, live session; nullptr otherwise.
+  // A fresh token for a live session (the old one stops working); nullptr otherwise.
   SessionRecord* resume(const std::string& id);
   SessionRecord* find(const std::string& id);
   std::map<std::string, SessionRecord>& all() { return sessions_; }
@@ -35,6 +37,7 @@ class SessionRegistry {
   std::map<std::string, SessionRecord> sessions_;
 };
 
+// `length` characters of [A-Za-z0-9-_] from OpenSSL's CSPRNG: tokens must not be guessable.
 std::string random_token(std::size_t length);
 
 }  // namespace ssm::endpoint

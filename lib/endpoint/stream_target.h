@@ -1,43 +1,68 @@
-// lib/endpoint — what sits behind the emulated agent's data channel: the byte streams that
-// a session's Output payloads reach. One class per kind: echo, sink, source and a TCP dial
-// (the pty shell, commands and smux come with their issues).
+// lib/endpoint — what sits behind the emulated agent's data channel: the byte stream a
+// session's Output payloads reach and its output comes from. One class per kind (echo,
+// sink, source, TCP dial; the pty shell, commands and smux come with their issues), each
+// behind StreamTarget and talking to its session only through TargetHost.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "channel/data_channel.h"
+#include "wire/client_message.h"
 
 namespace ssm::endpoint {
 
+// The session, as a target sees it.
 class TargetHost {
  public:
+  // Output toward the client (split into 1024-byte messages by the channel).
   virtual void send_output(std::span<const std::uint8_t> bytes) = 0;
+  virtual void send_flag(wire::PortFlag flag) = 0;
+  // False while the send window is full or publication is paused: stop reading the source
+  // until StreamTarget::on_send_space().
   virtual bool has_send_space() const = 0;
-  virtual void retry_delivery() = 0;  // the target can take input again after not_ready
-  virtual void target_finished() = 0;  // no more output: end the session once acked
-  virtual void target_failed(const std::string& why) = 0;  // e.g. the dial failed
+  // The target can take input again after answering not_ready.
+  virtual void retry_delivery() = 0;
+  // No more output: the session ends once the client has acknowledged everything.
+  virtual void target_finished() = 0;
+  // Same, after something went wrong (logged with -v).
+  virtual void target_failed(const std::string& why) = 0;
 
  protected:
   ~TargetHost() = default;
 };
 
+// Targets are shared-owned: their pending I/O handlers hold them, and check stopped() before
+// touching the host, which may be gone by then.
 class StreamTarget {
  public:
   virtual ~StreamTarget() = default;
   virtual void start() = 0;
+  // One Output payload from the client. not_ready: keep it unacked and call
+  // TargetHost::retry_delivery() when ready.
   virtual channel::Delivery on_input(std::span<const std::uint8_t> bytes) = 0;
+  // A Flag payload other than TerminateSession (which the session handles itself).
+  virtual void on_flag(wire::PortFlag) {}
+  // The host has room again after has_send_space() was false.
   virtual void on_send_space() {}
-  virtual void stop() {}
+  // The session is over: no more calls into the host from here on.
+  virtual void stop() = 0;
 };
 
-// Parses --stream-target; nullptr (and `error`) for an unknown spec.
-std::unique_ptr<StreamTarget> make_target(const std::string& spec, boost::asio::any_io_executor ex, TargetHost& host,
-                                          bool pacing, std::string& error);
-bool valid_target_spec(const std::string& spec);
+// --stream-target, parsed.
+struct TargetSpec {
+  enum class Kind { echo, sink, source, dial } kind = Kind::echo;
+  std::uint64_t bytes = 0;  // source
+  std::string host, port;   // dial; an IPv6 address may come bracketed
+};
+std::optional<TargetSpec> parse_target_spec(const std::string& spec);
+
+std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::any_io_executor ex, TargetHost& host,
+                                          bool pacing);
 
 }  // namespace ssm::endpoint

@@ -1,0 +1,53 @@
+#include "endpoint/session_properties.h"
+
+namespace ssm::endpoint {
+namespace {
+
+constexpr std::string_view kPortForwardingPrefix = "AWS-StartPortForwardingSession";  // ...ToRemoteHost too
+
+bool is_port_forwarding(const std::string& document) { return document.rfind(kPortForwardingPrefix, 0) == 0; }
+
+}  // namespace
+
+std::string first_parameter(const wire::Json& parameters, const char* name) {
+  if (!parameters.is_object()) return {};
+  auto it = parameters.find(name);
+  if (it == parameters.end()) return {};
+  if (it->is_array() && !it->empty() && (*it)[0].is_string()) return (*it)[0].get<std::string>();
+  if (it->is_string()) return it->get<std::string>();
+  return {};
+}
+
+std::string session_type_for(const std::string& document, const wire::Json& parameters) {
+  if (document == "AWS-StartSSHSession" || is_port_forwarding(document)) return "Port";
+  if (document == "AWS-StartInteractiveCommand") return "InteractiveCommands";
+  if (document == "AWS-StartNonInteractiveCommand") return "NonInteractiveCommands";
+  // An unknown document: a port number says it forwards a port.
+  if (!first_parameter(parameters, "portNumber").empty()) return "Port";
+  return "Standard_Stream";
+}
+
+bool wants_handshake(const std::string& session_type, const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return session_type == "Port" || session_type == "NonInteractiveCommands";
+}
+
+wire::Json port_properties(const std::string& document, const wire::Json& parameters) {
+  wire::Json p = wire::Json::object();
+  const std::string port = first_parameter(parameters, "portNumber");
+  if (is_port_forwarding(document)) {
+    const std::string local = first_parameter(parameters, "localPortNumber");
+    p["localPortNumber"] = local.empty() ? "0" : local;
+    p["portNumber"] = port;
+    p["type"] = "LocalPortForwarding";
+    const std::string host = first_parameter(parameters, "host");
+    if (!host.empty()) p["host"] = host;
+  } else {
+    // AWS-StartSSHSession's default port.
+    p["portNumber"] = port.empty() ? "22" : port;
+  }
+  return p;
+}
+
+}  // namespace ssm::endpoint

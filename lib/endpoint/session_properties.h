@@ -1,0 +1,29 @@
+// lib/endpoint — what the agent announces in its HandshakeRequest for a session, derived from
+// the StartSession document and parameters as the real documents do (agent-side.md §2.2):
+// the session type, whether the agent runs a handshake for it, and a Port session's
+// properties.
+#pragma once
+
+#include <string>
+
+#include "wire/payloads.h"
+
+namespace ssm::endpoint {
+
+// "Port", "InteractiveCommands", "NonInteractiveCommands" or "Standard_Stream".
+std::string session_type_for(const std::string& document, const wire::Json& parameters);
+
+// The agent hand-shakes for Port and NonInteractiveCommands (no KMS here); `mode` is the
+// --handshake option: "auto", "always" or "never".
+bool wants_handshake(const std::string& session_type, const std::string& mode);
+
+// The Properties of the SessionType action of a Port session, all values strings:
+// {"portNumber"} for AWS-StartSSHSession and custom documents, {"localPortNumber",
+// "portNumber", "type":"LocalPortForwarding"[, "host"]} for AWS-StartPortForwardingSession*.
+wire::Json port_properties(const std::string& document, const wire::Json& parameters);
+
+// The first value of a StartSession parameter (parameters are lists of strings:
+// {"portNumber": ["22"]}); a bare string is taken as is; "" when absent.
+std::string first_parameter(const wire::Json& parameters, const char* name);
+
+}  // namespace ssm::endpoint

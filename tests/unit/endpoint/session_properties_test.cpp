@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "endpoint/session_properties.h"
+#include "endpoint/stream_target.h"
+
+namespace ssm::endpoint {
+namespace {
+
+wire::Json params(const char* json) { return wire::Json::parse(json); }
+
+TEST(SessionProperties, SessionTypeFollowsTheDocument) {
+  const wire::Json none = wire::Json::object();
+  EXPECT_EQ(session_type_for("", none), "Standard_Stream");
+  EXPECT_EQ(session_type_for("SSM-SessionManagerRunShell", none), "Standard_Stream");
+  EXPECT_EQ(session_type_for("AWS-StartSSHSession", none), "Port");
+  EXPECT_EQ(session_type_for("AWS-StartPortForwardingSession", none), "Port");
+  EXPECT_EQ(session_type_for("AWS-StartPortForwardingSessionToRemoteHost", none), "Port");
+  EXPECT_EQ(session_type_for("AWS-StartInteractiveCommand", none), "InteractiveCommands");
+  EXPECT_EQ(session_type_for("AWS-StartNonInteractiveCommand", none), "NonInteractiveCommands");
+  EXPECT_EQ(session_type_for("My-Tunnel", params(R"({"portNumber":["80"]})")), "Port");
+  EXPECT_EQ(session_type_for("", params(R"({"portNumber":["80"]})")), "Port");
+}
+
+TEST(SessionProperties, HandshakeForPortAndNonInteractiveCommandsOnly) {
+  EXPECT_TRUE(wants_handshake("Port", "auto"));
+  EXPECT_TRUE(wants_handshake("NonInteractiveCommands", "auto"));
+  EXPECT_FALSE(wants_handshake("Standard_Stream", "auto"));
+  EXPECT_FALSE(wants_handshake("InteractiveCommands", "auto"));
+  EXPECT_TRUE(wants_handshake("Standard_Stream", "always"));
+  EXPECT_FALSE(wants_handshake("Port", "never"));
+}
+
+TEST(SessionProperties, PortPropertiesAreStringsFromTheParameters) {
+  EXPECT_EQ(port_properties("AWS-StartSSHSession", params(R"({"portNumber":["2222"]})")).dump(), R"({"portNumber":"2222"})");
+  EXPECT_EQ(port_properties("AWS-StartSSHSession", wire::Json::object()).dump(), R"({"portNumber":"22"})");
+  EXPECT_EQ(port_properties("", params(R"({"portNumber":["8080"]})")).dump(), R"({"portNumber":"8080"})");
+  EXPECT_EQ(port_properties("AWS-StartPortForwardingSession", params(R"({"portNumber":["80"]})")).dump(),
+            R"({"localPortNumber":"0","portNumber":"80","type":"LocalPortForwarding"})");
+  EXPECT_EQ(port_properties("AWS-StartPortForwardingSession",
+                            params(R"({"portNumber":["80"],"localPortNumber":["8080"]})"))
+                .dump(),
+            R"({"localPortNumber":"8080","portNumber":"80","type":"LocalPortForwarding"})");
+  EXPECT_EQ(port_properties("AWS-StartPortForwardingSessionToRemoteHost",
+                            params(R"({"portNumber":["5432"],"localPortNumber":["15432"],"host":["db.internal"]})"))
+                .dump(),
+            R"({"localPortNumber":"15432","portNumber":"5432","type":"LocalPortForwarding","host":"db.internal"})");
+}
+
+TEST(SessionProperties, FirstParameterTakesListsAndBareStrings) {
+  EXPECT_EQ(first_parameter(params(R"({"a":["1","2"]})"), "a"), "1");
+  EXPECT_EQ(first_parameter(params(R"({"a":"3"})"), "a"), "3");
+  EXPECT_EQ(first_parameter(params(R"({"a":[]})"), "a"), "");
+  EXPECT_EQ(first_parameter(params(R"({"a":[4]})"), "a"), "");
+  EXPECT_EQ(first_parameter(params(R"({})"), "a"), "");
+  EXPECT_EQ(first_parameter(params(R"([1])"), "a"), "");
+}
+
+TEST(StreamTargetSpec, Parses) {
+  EXPECT_EQ(parse_target_spec("echo")->kind, TargetSpec::Kind::echo);
+  EXPECT_EQ(parse_target_spec("sink")->kind, TargetSpec::Kind::sink);
+  const auto source = parse_target_spec("source:104857600");
+  ASSERT_TRUE(source);
+  EXPECT_EQ(source->kind, TargetSpec::Kind::source);
+  EXPECT_EQ(source->bytes, 104857600u);
+  EXPECT_EQ(parse_target_spec("source:0")->bytes, 0u);
+  const auto dial = parse_target_spec("dial:127.0.0.1:22");
+  ASSERT_TRUE(dial);
+  EXPECT_EQ(dial->host, "127.0.0.1");
+  EXPECT_EQ(dial->port, "22");
+  EXPECT_EQ(parse_target_spec("dial:[::1]:80")->host, "::1");
+  EXPECT_EQ(parse_target_spec("dial:localhost:8080")->host, "localhost");
+  for (auto bad : {"", "echo2", "source:", "source:-1", "source:1e9", "source:99999999999999999999", "dial:", "dial:host",
+                   "dial:host:", "dial::22", "dial:host:ssh"})
+    EXPECT_FALSE(parse_target_spec(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace ssm::endpoint
