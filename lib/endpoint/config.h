@@ -1,7 +1,8 @@
 // lib/endpoint — owns the local Session Manager endpoint: the SSM JSON 1.1 API (StartSession,
 // ResumeSession, TerminateSession), the data-channel WebSocket server (ws and wss with a
 // generated test CA), and the agent emulator behind it (agent-side.md), with fault injection.
-// It knows nothing of the client's sessions; it shares only lib/wire and lib/channel.
+// It knows nothing of the client's sessions; it shares only lib/wire, lib/channel and the
+// write-coalescing layer of lib/transport.
 //
 // This file: what the command line configures.
 #pragma once

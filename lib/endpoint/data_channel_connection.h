@@ -6,7 +6,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -17,6 +16,7 @@
 
 #include "endpoint/agent_link.h"
 #include "endpoint/endpoint_server.h"
+#include "transport/coalescing_stream.h"
 #include "wire/payloads.h"
 
 namespace ssm::endpoint {
@@ -28,6 +28,11 @@ inline constexpr auto kPingInterval = 54s;
 inline constexpr auto kFirstPongDeadline = 114s;  // before any pong
 inline constexpr auto kPongDeadline = 60s;        // after each pong
 inline constexpr std::size_t kMaxMessage = 1 << 20;
+// After the last frame (channel_closed) the connection half-closes and drains what the client
+// still sends (its acks) for at most this long. Closing with unread input would make the
+// kernel answer with a reset, which can destroy the client's copy of channel_closed before
+// the client has read it.
+inline constexpr auto kLingerTimeout = 5s;
 
 inline bool is_quiet(const boost::system::error_code& ec) {
   namespace beast = boost::beast;
@@ -68,10 +73,18 @@ class DataChannelConnection final : public AgentLink,
   }
 
   // ---- AgentLink ----
+  // The frame is framed into the coalescing layer at once; it reaches the socket, with
+  // whatever else this turn of the event loop wrote, when the loop is free.
   void send(channel::Frame frame) override {
     if (closed_ || frozen_ || closing_ || !open_) return;
-    queue_.push_back(std::move(frame));
-    write_next();
+    error_code ec;
+    ws_.write(boost::asio::buffer(*frame), ec);
+    if (ec && !failing_) {
+      failing_ = true;  // report from the event loop, not from inside the session's call
+      boost::asio::post(ws_.get_executor(), [self = self(), ec] {
+        if (!self->closed_) self->lost("writing", ec);
+      });
+    }
   }
 
   void close() override {
@@ -85,9 +98,10 @@ class DataChannelConnection final : public AgentLink,
   }
 
   void close_when_flushed() override {
-    if (closed_) return;
-    if (frozen_ || (!writing_ && queue_.empty())) return close();
-    closing_ = true;  // on_write closes once the queue is empty
+    if (closed_ || closing_) return;
+    if (frozen_) return close();
+    closing_ = true;
+    ws_.next_layer().when_flushed([self = self()](error_code ec) { self->half_close(ec); });
   }
 
   void freeze() override {
@@ -134,33 +148,31 @@ class DataChannelConnection final : public AgentLink,
 
   void on_refused(error_code) {}  // closed either way
 
+  // Everything is written: FIN to the client, then drain its input until it closes too.
+  void half_close(error_code ec) {
+    if (closed_) return;
+    if (ec || frozen_) return close();
+    stop_timers();
+    boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    pong_timer_.expires_after(dcc::kLingerTimeout);
+    pong_timer_.async_wait([self = self()](error_code timer_ec) {
+      if (!timer_ec) self->close();
+    });
+  }
+
   void read_next() {
     ws_.async_read(buffer_, boost::beast::bind_front_handler(&DataChannelConnection::on_read, self()));
   }
 
   void on_read(error_code ec, std::size_t) {
     if (closed_ || frozen_) return;  // we hung up, or play dead
+    if (ec && closing_) return close();  // the client is gone too: done draining
     if (ec) return lost("reading", ec);
     const auto data = buffer_.cdata();
-    session_->on_client_frame({static_cast<const std::uint8_t*>(data.data()), data.size()});
+    if (!closing_) session_->on_client_frame({static_cast<const std::uint8_t*>(data.data()), data.size()});
     buffer_.consume(buffer_.size());
     if (!closed_ && !frozen_) read_next();
-  }
-
-  void write_next() {
-    if (writing_ || queue_.empty() || closed_ || frozen_) return;
-    writing_ = true;
-    ws_.async_write(boost::asio::buffer(*queue_.front()),
-                    boost::beast::bind_front_handler(&DataChannelConnection::on_write, self()));
-  }
-
-  void on_write(error_code ec, std::size_t) {
-    writing_ = false;
-    if (closed_ || frozen_) return;
-    if (ec) return lost("writing", ec);
-    queue_.pop_front();
-    if (closing_ && queue_.empty()) return close();
-    write_next();
   }
 
   // ---- keep-alive ----
@@ -206,15 +218,14 @@ class DataChannelConnection final : public AgentLink,
     if (!dcc::is_quiet(ec)) server_.out().log("data channel " + session_id_ + ": " + what + ": " + ec.message());
   }
 
-  boost::beast::websocket::stream<Stream> ws_;
+  boost::beast::websocket::stream<transport::CoalescingStream<Stream>> ws_;
   EndpointServer& server_;
   std::string session_id_;
   std::shared_ptr<AgentSession> session_;
   boost::beast::flat_buffer buffer_;
-  std::deque<channel::Frame> queue_;
   boost::asio::steady_timer ping_timer_, pong_timer_;
   std::chrono::steady_clock::time_point pong_deadline_{};
-  bool open_ = false, writing_ = false, pinging_ = false, closing_ = false, closed_ = false, frozen_ = false;
+  bool open_ = false, failing_ = false, pinging_ = false, closing_ = false, closed_ = false, frozen_ = false;
 };
 
 }  // namespace ssm::endpoint

@@ -1,6 +1,7 @@
 #include "transport/websocket_client.h"
 
-#include <deque>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -8,6 +9,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
+#include "transport/coalescing_stream.h"
 
 namespace ssm::transport {
 namespace {
@@ -18,9 +21,10 @@ namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
-using PlainWs = websocket::stream<beast::tcp_stream>;
-using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+using PlainWs = websocket::stream<CoalescingStream<beast::tcp_stream>>;
+using TlsWs = websocket::stream<CoalescingStream<beast::ssl_stream<beast::tcp_stream>>>;
 
 // Policy violation: what the service (and our endpoint) send for a bad token.
 constexpr std::uint16_t kClosePolicyViolation = 1008;
@@ -38,7 +42,8 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
         listener_(&listener),
         resolver_(ex),
         tls_context_(std::move(tls_context)),
-        ws_(make_stream(ex, tls_context_.get())) {}
+        ws_(make_stream(ex, tls_context_.get())),
+        keepalive_timer_(ex) {}
 
   void start() {
     resolver_.async_resolve(url_.host, url_.port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
@@ -46,32 +51,28 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
 
   void send(Frame frame) override {
     if (closed_) return;
-    queued_bytes_ += frame->size();
-    queue_.push_back({std::move(frame), false});
-    if (open_) write_next();
+    if (!open_) return early_.push_back(std::move(frame));
+    write(*frame);
   }
 
   void close() override {
     if (closed_) return;
     closed_ = true;
     listener_ = nullptr;
+    keepalive_timer_.cancel();
     shutdown_socket();
   }
 
-  std::size_t queued_bytes() const override { return queued_bytes_; }
+  std::size_t queued_bytes() const override { return ws_.next_layer().buffered_bytes(); }
 
  private:
-  struct Outgoing {
-    Frame frame;
-    bool text;
-  };
-
   static Ws make_stream(asio::any_io_executor ex, ssl::context* ctx) {
     if constexpr (kTls) return Ws(ex, *ctx);
     else return Ws(ex);
   }
 
   tcp::socket& socket() { return beast::get_lowest_layer(ws_).socket(); }
+  auto& tls_stream() { return ws_.next_layer().next_layer(); }
 
   void shutdown_socket() {
     error_code ignored;
@@ -103,11 +104,11 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     if (ec) return finish(CloseReason::connect_failed, "cannot connect to " + where() + ": " + ec.message());
     socket().set_option(tcp::no_delay(true), ec);  // keystrokes and acks must not wait for Nagle
     if constexpr (kTls) {
-      auto* ssl_handle = ws_.next_layer().native_handle();
+      auto* ssl_handle = tls_stream().native_handle();
       if (!SSL_set_tlsext_host_name(ssl_handle, url_.host.c_str()))
         return finish(CloseReason::connect_failed, "cannot set TLS server name for " + url_.host);
-      ws_.next_layer().set_verify_callback(ssl::host_name_verification(url_.host));
-      ws_.next_layer().async_handshake(ssl::stream_base::client,
+      tls_stream().set_verify_callback(ssl::host_name_verification(url_.host));
+      tls_stream().async_handshake(ssl::stream_base::client,
                                        beast::bind_front_handler(&Session::on_tls_handshake, this->shared_from_this()));
     } else {
       upgrade();
@@ -118,7 +119,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     if (closed_) return;
     if constexpr (kTls) {
       if (ec) {
-        const long verify = SSL_get_verify_result(ws_.next_layer().native_handle());
+        const long verify = SSL_get_verify_result(tls_stream().native_handle());
         if (verify != X509_V_OK)
           return finish(CloseReason::connect_failed, "TLS certificate verification failed for " + url_.host + ": " +
                                                          X509_verify_cert_error_string(verify));
@@ -130,14 +131,16 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   }
 
   void upgrade() {
-    // From here the WebSocket's own timeouts apply: the handshake limit, then keep-alive
-    // pings after `keepalive` of silence and a dead peer after twice that.
+    // From here the WebSocket's handshake limit applies, then our own keep-alive (see
+    // on_keepalive_tick). Beast's idle timeout would do the same but re-arms a timer for
+    // every message read, which costs more than the message itself.
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = options_.handshake_timeout;
-    timeouts.idle_timeout = options_.keepalive * 2;
-    timeouts.keep_alive_pings = true;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_heard_ = Clock::now(); });
     ws_.set_option(websocket::stream_base::decorator([headers = options_.headers](websocket::request_type& req) {
       for (const auto& [name, value] : headers) req.set(name, value);
     }));
@@ -157,10 +160,13 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     }
     open_ = true;
     // OpenDataChannel goes first, as the only text frame.
-    const std::string& open = options_.open_message;
-    queue_.push_front({std::make_shared<const std::vector<std::uint8_t>>(open.begin(), open.end()), true});
-    queued_bytes_ += open.size();
-    write_next();
+    ws_.text(true);
+    write(asio::buffer(options_.open_message));
+    ws_.binary(true);
+    for (const Frame& frame : early_) write(*frame);
+    early_.clear();
+    last_heard_ = Clock::now();
+    arm_keepalive();
     read_next();
     if (listener_) listener_->on_open();
   }
@@ -172,6 +178,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   void on_read(error_code ec, std::size_t) {
     if (closed_) return;
     if (ec) return on_read_error(ec);
+    last_heard_ = Clock::now();
     const auto data = buffer_.cdata();
     listener_->on_frame({static_cast<const std::uint8_t*>(data.data()), data.size()});
     if (closed_) return;  // the listener closed us
@@ -187,29 +194,42 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
         return finish(CloseReason::token_rejected, "the service rejected the session token (close " + detail + ")");
       return finish(CloseReason::peer_closed, "the service closed the data channel (close " + detail + ")");
     }
-    if (ec == beast::error::timeout)
-      return finish(CloseReason::peer_unresponsive,
-                    "the data channel stopped responding: no answer to a keep-alive ping within " +
-                        std::to_string(options_.keepalive.count() * 2) + " s");
     return finish(CloseReason::peer_closed, "the connection to the service was lost: " + ec.message());
   }
 
-  void write_next() {
-    if (writing_ || queue_.empty() || closed_) return;
-    writing_ = true;
-    const Outgoing& out = queue_.front();
-    ws_.text(out.text);
-    ws_.async_write(asio::buffer(*out.frame), beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
+  // Keep-alive: a ping after `keepalive` of silence from the peer (no data, no pong), a dead
+  // peer after twice that. Checked every half period, so death is declared within 2.5x.
+  void arm_keepalive() {
+    keepalive_timer_.expires_after(options_.keepalive / 2);
+    keepalive_timer_.async_wait(beast::bind_front_handler(&Session::on_keepalive_tick, this->shared_from_this()));
   }
 
-  void on_write(error_code ec, std::size_t) {
-    writing_ = false;
-    if (closed_) return;
-    if (ec) return finish(CloseReason::io_error, "cannot send to the service: " + ec.message());
-    queued_bytes_ -= queue_.front().frame->size();
-    queue_.pop_front();
-    if (!queue_.empty() && !queue_.front().text) ws_.binary(true);
-    write_next();
+  void on_keepalive_tick(error_code ec) {
+    if (ec || closed_) return;
+    const auto silence = Clock::now() - last_heard_;
+    if (silence >= options_.keepalive * 2)
+      return finish(CloseReason::peer_unresponsive, "the data channel stopped responding: no answer to a keep-alive ping within " +
+                                                        std::to_string(options_.keepalive.count() * 2) + " s");
+    if (silence >= options_.keepalive && !pinging_) {
+      pinging_ = true;
+      ws_.async_ping({}, [self = this->shared_from_this()](error_code) { self->pinging_ = false; });
+    }
+    arm_keepalive();
+  }
+
+  // Frames the whole message into the coalescing layer at once; the socket write follows
+  // when the event loop is free. A broken socket shows up here as the error of the last
+  // write, reported from the event loop rather than from inside the caller's send().
+  template <typename Buffer>
+  void write(const Buffer& message) {
+    error_code ec;
+    ws_.write(asio::buffer(message), ec);
+    if (ec && !failing_) {
+      failing_ = true;
+      asio::post(ws_.get_executor(), [self = this->shared_from_this(), ec] {
+        self->finish(CloseReason::io_error, "cannot send to the service: " + ec.message());
+      });
+    }
   }
 
   ConnectOptions options_;
@@ -220,10 +240,12 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   Ws ws_;
   websocket::response_type response_;
   beast::flat_buffer buffer_;
-  std::deque<Outgoing> queue_;
-  std::size_t queued_bytes_ = 0;
+  asio::steady_timer keepalive_timer_;
+  Clock::time_point last_heard_{};
+  bool pinging_ = false;
+  std::vector<Frame> early_;  // sent before the upgrade finished
   bool open_ = false;
-  bool writing_ = false;
+  bool failing_ = false;
   bool closed_ = false;
 };
 
