@@ -33,6 +33,7 @@ int run_session(const ssm::cli::SessionRequest& request) {
   spec.stream_url = request.stream_url;
   spec.token_value = request.token_value;
   spec.target = request.target;
+  spec.document_name = request.document_name;
   spec.client_version = SSM_PROTOCOL_VERSION;
   spec.legacy_cli = request.legacy_cli;
   ssm::session::apply_environment(spec);

@@ -40,13 +40,16 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
       ->check(quiet(CLI::IsMember({"auto", "always", "never"})))
       ->capture_default_str();
   app.add_option("--stream-target", c.stream_target,
-                 "what the session's Output reaches: echo (sent back); sink (counted, hashed);\n"
+                 "what a Port session's Output reaches: echo (sent back); sink (counted, hashed);\n"
                  "source:<bytes> (that much pseudo-random output, then the end);\n"
                  "dial:<host>:<port> (a TCP connection, bytes both ways)")
       ->type_name("TARGET")
       ->check([](const std::string& s) {
         return ssm::endpoint::parse_target_spec(s) ? std::string() : "unknown stream target " + s;
       })
+      ->capture_default_str();
+  app.add_option("--shell", c.shell, "shell for Standard_Stream sessions (on a pty), and the `-c` runner of "
+                 "AWS-StartInteractiveCommand")
       ->capture_default_str();
   app.add_option("--resume-grace", resume_grace_ms,
                  "how long a session waits for its client to reconnect after its WebSocket goes away;\n"

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "endpoint/session_properties.h"
+#include "endpoint/targets.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -182,12 +183,30 @@ void AgentSession::complete_handshake(std::chrono::nanoseconds took) {
 }
 
 void AgentSession::start_target() {
-  const auto spec = parse_target_spec(ctx_.config.stream_target);
-  if (!spec) return end("unknown stream target " + ctx_.config.stream_target);
+  target_ = make_session_target();
+  if (!target_) return end("unknown stream target " + ctx_.config.stream_target);
   phase_ = Phase::running;
-  target_ = make_target(*spec, executor_, *this, ctx_.config.faults.pacing);
   target_->start();
   channel_.retry_delivery();  // input held as not_ready while we were starting
+}
+
+// What the agent starts for the session type (agent-side.md §4.1, §6): a Port session gets
+// the --stream-target; shells and commands get real processes.
+std::shared_ptr<StreamTarget> AgentSession::make_session_target() {
+  const bool pacing = ctx_.config.faults.pacing;
+  std::string command = first_parameter(parameters_, "command");
+  if (command.empty()) command = first_parameter(parameters_, "commands");
+  if (session_type_ == "Standard_Stream") return make_pty_target(executor_, *this, {ctx_.config.shell}, pacing);
+  if (session_type_ == "InteractiveCommands")
+    return make_pty_target(executor_, *this, {ctx_.config.shell, "-c", command}, pacing);
+  if (session_type_ == "NonInteractiveCommands") {
+    // Streams kept apart unless the request says otherwise: the exit code needs them so.
+    const bool separate = first_parameter(parameters_, "separateOutputStream") != "false";
+    return make_command_target(executor_, *this, command, separate);
+  }
+  const auto spec = parse_target_spec(ctx_.config.stream_target);
+  if (!spec) return nullptr;
+  return make_target(*spec, executor_, *this, pacing);
 }
 
 // ---- input --------------------------------------------------------------------------------
@@ -224,8 +243,15 @@ channel::Delivery AgentSession::on_running_data(const wire::ClientMessage& m) {
       else target_->on_flag(static_cast<wire::PortFlag>(flag));
       return channel::Delivery::accepted;
     }
+    case wire::PayloadType::size: {
+      wire::TerminalSize size;
+      // The agent leaves a bad Size unacked forever; a log line serves a test better.
+      if (wire::parse(m.payload_text(), size)) ctx_.out.log("session " + id_ + ": ignored a malformed Size payload");
+      else target_->on_size(size.cols, size.rows);
+      return channel::Delivery::accepted;
+    }
     default:
-      return channel::Delivery::accepted;  // Size and the rest: nothing to do for a byte stream
+      return channel::Delivery::accepted;
   }
 }
 
@@ -241,6 +267,10 @@ void AgentSession::send_output(std::span<const std::uint8_t> bytes) {
 
 void AgentSession::send_flag(wire::PortFlag flag) {
   if (phase_ == Phase::running) channel_.send(wire::PayloadType::flag, wire::encode_flag(flag));
+}
+
+void AgentSession::send_payload(wire::PayloadType type, std::span<const std::uint8_t> bytes) {
+  if (phase_ == Phase::running) channel_.send(type, bytes);
 }
 
 void AgentSession::on_send_space() {

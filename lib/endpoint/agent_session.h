@@ -66,6 +66,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   // TargetHost
   void send_output(std::span<const std::uint8_t> bytes) override;
   void send_flag(wire::PortFlag flag) override;
+  void send_payload(wire::PayloadType type, std::span<const std::uint8_t> bytes) override;
   bool has_send_space() const override { return channel_.has_send_space() && !paused_; }
   void retry_delivery() override { channel_.retry_delivery(); }
   void target_finished() override;
@@ -78,6 +79,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   channel::Delivery on_handshake_response(const wire::ClientMessage& m);
   void complete_handshake(std::chrono::nanoseconds took);
   void start_target();
+  std::shared_ptr<StreamTarget> make_session_target();
   channel::Delivery on_running_data(const wire::ClientMessage& m);
   void close_session();
   void end(const std::string& why);

@@ -38,7 +38,8 @@ struct EndpointConfig {
   std::string ca_out;  // where to write the test CA certificate (PEM)
   std::string agent_version = "3.3.987.0";
   std::string handshake = "auto";      // auto (as the agent), always, never
-  std::string stream_target = "echo";  // echo, sink, source:<bytes>, dial:<host>:<port>
+  std::string stream_target = "echo";  // Port sessions: echo, sink, source:<bytes>, dial:<host>:<port>
+  std::string shell = "sh";            // Standard_Stream's shell, and InteractiveCommands' `-c` runner
   // How long a session whose WebSocket went away waits for the client to come back before
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};

@@ -1,7 +1,8 @@
 // lib/endpoint — what sits behind the emulated agent's data channel: the byte stream a
 // session's Output payloads reach and its output comes from. One class per kind (echo,
-// sink, source, TCP dial; the pty shell, commands and smux come with their issues), each
-// behind StreamTarget and talking to its session only through TargetHost.
+// sink, source, TCP dial for Port sessions; a shell or command on a pty; a command on pipes;
+// smux comes with its issue), each behind StreamTarget and talking to its session only
+// through TargetHost.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,8 @@ class TargetHost {
   // Output toward the client (split into 1024-byte messages by the channel).
   virtual void send_output(std::span<const std::uint8_t> bytes) = 0;
   virtual void send_flag(wire::PortFlag flag) = 0;
+  // StdErr (11) and ExitCode (12) payloads of command sessions.
+  virtual void send_payload(wire::PayloadType type, std::span<const std::uint8_t> bytes) = 0;
   // False while the send window is full or publication is paused: stop reading the source
   // until StreamTarget::on_send_space().
   virtual bool has_send_space() const = 0;
@@ -48,6 +51,8 @@ class StreamTarget {
   virtual channel::Delivery on_input(std::span<const std::uint8_t> bytes) = 0;
   // A Flag payload other than TerminateSession (which the session handles itself).
   virtual void on_flag(wire::PortFlag) {}
+  // A Size payload: the client's terminal has this many columns and rows.
+  virtual void on_size(std::uint32_t /*cols*/, std::uint32_t /*rows*/) {}
   // The host has room again after has_send_space() was false.
   virtual void on_send_space() {}
   // The session is over: no more calls into the host from here on.

@@ -2,6 +2,9 @@
 // kind lives in its own file.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "endpoint/stream_target.h"
 
 namespace ssm::endpoint {
@@ -16,5 +19,15 @@ std::shared_ptr<StreamTarget> make_source_target(boost::asio::any_io_executor ex
 // One TCP connection to host:port, bridged both ways.
 std::shared_ptr<StreamTarget> make_dial_target(boost::asio::any_io_executor ex, TargetHost& host, std::string address,
                                                std::string port, bool pacing);
+
+// `argv` on a new pty: a Standard_Stream shell or an InteractiveCommands command.
+// `first_delay` is the agent's wait before its first read (with --pacing).
+std::shared_ptr<StreamTarget> make_pty_target(boost::asio::any_io_executor ex, TargetHost& host,
+                                              std::vector<std::string> argv, bool pacing);
+// A NonInteractiveCommands command line, exec'd without a shell (agent-side.md §4.5).
+// `separate_streams`: stdout and stderr streamed apart, then the exit code; otherwise both
+// in one stream, sent once the command has exited.
+std::shared_ptr<StreamTarget> make_command_target(boost::asio::any_io_executor ex, TargetHost& host,
+                                                  std::string command_line, bool separate_streams);
 
 }  // namespace ssm::endpoint

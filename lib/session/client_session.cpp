@@ -8,6 +8,15 @@
 namespace ssm::session {
 namespace {
 
+// Documents that always run a shell or a command on a pty. The agent runs no handshake for
+// them (agent-side.md §2.1), so the reference learns the session type only from the first
+// output and reads no input until then: a command that waits for input before printing
+// anything (`head -n 2` fed from a file) would wait forever. For these the shell starts as
+// soon as the channel is open.
+bool is_shell_document(const std::string& name) {
+  return name.empty() || name == "SSM-SessionManagerRunShell" || name == "AWS-StartInteractiveCommand";
+}
+
 channel::ChannelConfig client_channel_config() {
   channel::ChannelConfig c;
   c.role = channel::kClient;
@@ -42,7 +51,11 @@ void ClientSession::start() {
 
 // ---- connection ---------------------------------------------------------------------------
 
-void ClientSession::on_connected() {}
+void ClientSession::on_connected() {
+  if (kind_ || !is_shell_document(spec_.document_name)) return;
+  handshake_.assume_shell();
+  start_kind();
+}
 
 void ClientSession::on_connection_lost(transport::CloseReason, std::string_view message) {
   if (done()) return;
@@ -102,7 +115,15 @@ channel::Delivery ClientSession::on_handshake_complete(const wire::ClientMessage
     fail("unable to determine SessionType");
     return channel::Delivery::accepted;
   }
-  start_kind();
+  if (kind_) {
+    // Started early for a shell document (a KMS session hand-shakes too): it must be one.
+    if (handshake_.session_type()->kind == channel::SessionKind::port) {
+      fail("the agent started a Port session for the shell document " + spec_.document_name);
+      return channel::Delivery::accepted;
+    }
+  } else {
+    start_kind();
+  }
   if (!complete.customer_message.empty()) status(complete.customer_message + "\n");
   connection_.channel().retry_delivery();
   return channel::Delivery::accepted;

@@ -20,6 +20,7 @@ struct SessionSpec {
   std::string stream_url;
   std::string token_value;
   std::string target;
+  std::string document_name;  // from the StartSession request; "" for the default shell
   std::string client_version;
   bool legacy_cli = false;
   std::string ca_bundle;                    // AWS_CA_BUNDLE
