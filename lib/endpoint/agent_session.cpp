@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "channel/client_handshake.h"
 #include "endpoint/session_properties.h"
 #include "endpoint/targets.h"
 
@@ -18,6 +19,8 @@ constexpr auto kHandshakeTimeout = 15s;
 constexpr auto kCloseDrain = 2s;
 // Once ResumeSession has been called, the client's reconnect (dial, TLS, upgrade) gets this.
 constexpr auto kResumeWindow = 30s;
+// The first client version the agent runs smux for (agent-side.md §7).
+constexpr std::string_view kMuxMinClient = "1.1.70";
 
 std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -206,7 +209,13 @@ std::shared_ptr<StreamTarget> AgentSession::make_session_target() {
   }
   const auto spec = parse_target_spec(ctx_.config.stream_target);
   if (!spec) return nullptr;
-  return make_target(*spec, executor_, *this, pacing);
+  // Port (§6.1): smux for LocalPortForwarding when both sides can, else basic mode, where
+  // LocalPortForwarding redials the target for each local connection.
+  const bool forwarding = port_properties(document_, parameters_).value("type", "") == "LocalPortForwarding";
+  const bool mux = forwarding && !channel::version_greater(kMuxMinClient, client_version_) &&
+                   channel::version_greater(ctx_.config.agent_version, channel::kMuxAfter);
+  if (mux) return make_smux_server_target(executor_, *this, *spec, pacing);
+  return make_target(*spec, executor_, *this, pacing, /*redial=*/forwarding);
 }
 
 // ---- input --------------------------------------------------------------------------------

@@ -2,8 +2,12 @@
 // per session, dialled right after the handshake, bytes copied both ways with back-pressure:
 // the socket is not read while the channel cannot take more, and client input is held
 // unacked while too much of it waits to be written to the socket.
+// With `redial` (basic mode for LocalPortForwarding, an old client or agent): DisconnectToPort
+// or the target's EOF closes the connection, and the next Output from the client dials a new
+// one, as the agent does (§6.2) — one local connection after another over one session.
 #include <array>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -23,16 +27,21 @@ using namespace std::chrono_literals;
 
 class DialTarget final : public StreamTarget, public std::enable_shared_from_this<DialTarget> {
  public:
-  DialTarget(asio::any_io_executor ex, TargetHost& host, std::string address, std::string port, bool pacing)
+  DialTarget(asio::any_io_executor ex, TargetHost& host, std::string address, std::string port, bool pacing,
+             bool redial)
       : host_(host),
         address_(std::move(address)),
         port_(std::move(port)),
         pacing_(pacing),
+        redial_(redial),
         resolver_(ex),
         socket_(ex),
         pace_timer_(ex) {}
 
-  void start() override {
+  void start() override { dial(); }
+
+  void dial() {
+    dialing_ = true;
     resolver_.async_resolve(address_, port_, asio::ip::resolver_base::numeric_service,
                             [self = shared_from_this()](const error_code& ec, tcp::resolver::results_type r) {
                               self->on_resolve(ec, std::move(r));
@@ -41,6 +50,7 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
 
   channel::Delivery on_input(std::span<const std::uint8_t> bytes) override {
     // Not connected yet: the agent does not ack (agent-side.md §6.2), the client resends.
+    if (!stopped_ && redial_ && !connected_ && !dialing_) dial();  // the next local connection
     if (stopped_ || !connected_ || pending_ >= kMaxPending) return channel::Delivery::not_ready;
     queue_.emplace_back(bytes.begin(), bytes.end());
     pending_ += bytes.size();
@@ -50,6 +60,7 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
 
   void on_flag(wire::PortFlag flag) override {
     // Basic mode without a type (SSH): the close ends the session (agent-side.md §6.2).
+    if (flag == wire::PortFlag::disconnect_to_port && !stopped_ && redial_) return hang_up();
     if (flag == wire::PortFlag::disconnect_to_port && !stopped_) {
       stop();
       host_.target_failed("the client disconnected from port " + port_);
@@ -87,11 +98,13 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
   }
 
   void on_connect(const error_code& ec) {
+    dialing_ = false;
     if (stopped_) return;
     if (ec) return fail_to_connect("cannot connect to " + address_ + ":" + port_ + ": " + ec.message());
     error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
     connected_ = true;
+    ++generation_;
     read_next();
     host_.retry_delivery();  // input held while dialling
   }
@@ -102,14 +115,35 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
     host_.target_failed(why);
   }
 
+  // Basic mode's local connection closed (or the target did): this connection is over, the
+  // session is not. Handlers of the old connection see another generation and keep quiet.
+  void hang_up() {
+    ++generation_;
+    connected_ = false;
+    read_paused_ = false;
+    // A write in flight still points at the front entry: it goes when its handler runs.
+    if (writing_) {
+      queue_.erase(queue_.begin() + 1, queue_.end());
+      stale_front_ = true;
+    } else {
+      queue_.clear();
+    }
+    pending_ = 0;
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
   void read_next() {
     const std::size_t n = pacing_ ? kPacedRead : buffer_.size();
     socket_.async_read_some(asio::buffer(buffer_.data(), n),
-                            [self = shared_from_this()](const error_code& ec, std::size_t got) { self->on_read(ec, got); });
+                            [self = shared_from_this(), g = generation_](const error_code& ec, std::size_t got) {
+                              if (g == self->generation_) self->on_read(ec, got);
+                            });
   }
 
   void on_read(const error_code& ec, std::size_t n) {
     if (stopped_) return;
+    if (ec && redial_) return hang_up();
     if (ec == asio::error::eof) return finish();
     if (ec) return fail("reading from " + address_ + ":" + port_ + ": " + ec.message());
     host_.send_output(std::span(buffer_.data(), n));
@@ -135,12 +169,20 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
     if (writing_ || queue_.empty()) return;
     writing_ = true;
     asio::async_write(socket_, asio::buffer(queue_.front()),
-                      [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_write(ec, n); });
+                      [self = shared_from_this(), g = generation_](const error_code& ec, std::size_t n) {
+                        if (g != self->generation_) {
+                          self->writing_ = false;
+                          if (std::exchange(self->stale_front_, false)) self->queue_.pop_front();
+                          return self->write_next();  // the new connection's bytes, if any
+                        }
+                        self->on_write(ec, n);
+                      });
   }
 
   void on_write(const error_code& ec, std::size_t n) {
     writing_ = false;
     if (stopped_) return;
+    if (ec && redial_) return hang_up();
     if (ec) return fail("writing to " + address_ + ":" + port_ + ": " + ec.message());
     pending_ -= n;
     queue_.pop_front();
@@ -160,7 +202,10 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
 
   TargetHost& host_;
   std::string address_, port_;
-  bool pacing_;
+  bool pacing_, redial_;
+  std::uint64_t generation_ = 0;  // one per connection
+  bool dialing_ = false;
+  bool stale_front_ = false;  // queue_.front() belongs to a connection that is gone
   tcp::resolver resolver_;
   tcp::socket socket_;
   asio::steady_timer pace_timer_;
@@ -173,8 +218,8 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
 }  // namespace
 
 std::shared_ptr<StreamTarget> make_dial_target(asio::any_io_executor ex, TargetHost& host, std::string address,
-                                               std::string port, bool pacing) {
-  return std::make_shared<DialTarget>(std::move(ex), host, std::move(address), std::move(port), pacing);
+                                               std::string port, bool pacing, bool redial) {
+  return std::make_shared<DialTarget>(std::move(ex), host, std::move(address), std::move(port), pacing, redial);
 }
 
 }  // namespace ssm::endpoint

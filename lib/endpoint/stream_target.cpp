@@ -40,7 +40,7 @@ std::optional<TargetSpec> parse_target_spec(const std::string& spec) {
 }
 
 std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::any_io_executor ex, TargetHost& host,
-                                          bool pacing) {
+                                          bool pacing, bool redial) {
   switch (spec.kind) {
     case TargetSpec::Kind::echo:
       return make_echo_target(host);
@@ -49,7 +49,7 @@ std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::a
     case TargetSpec::Kind::source:
       return make_source_target(std::move(ex), host, spec.bytes, pacing);
     case TargetSpec::Kind::dial:
-      return make_dial_target(std::move(ex), host, spec.host, spec.port, pacing);
+      return make_dial_target(std::move(ex), host, spec.host, spec.port, pacing, redial);
   }
   return nullptr;
 }

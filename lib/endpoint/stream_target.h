@@ -68,6 +68,6 @@ struct TargetSpec {
 std::optional<TargetSpec> parse_target_spec(const std::string& spec);
 
 std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::any_io_executor ex, TargetHost& host,
-                                          bool pacing);
+                                          bool pacing, bool redial = false);
 
 }  // namespace ssm::endpoint

@@ -18,7 +18,12 @@ std::shared_ptr<StreamTarget> make_source_target(boost::asio::any_io_executor ex
                                                  bool pacing);
 // One TCP connection to host:port, bridged both ways.
 std::shared_ptr<StreamTarget> make_dial_target(boost::asio::any_io_executor ex, TargetHost& host, std::string address,
-                                               std::string port, bool pacing);
+                                               std::string port, bool pacing, bool redial = false);
+
+// The agent's smux server for multiplexed port forwarding: each stream the client opens gets
+// its own target made from `per_stream`.
+std::shared_ptr<StreamTarget> make_smux_server_target(boost::asio::any_io_executor ex, TargetHost& host,
+                                                      TargetSpec per_stream, bool pacing);
 
 // `argv` on a new pty: a Standard_Stream shell or an InteractiveCommands command.
 // `first_delay` is the agent's wait before its first read (with --pacing).

@@ -1,6 +1,8 @@
 #include "session/client_session.h"
 
+#include "session/basic_port_session.h"
 #include "session/console.h"
+#include "session/mux_port_session.h"
 #include "session/shell_session.h"
 #include "session/stream_session.h"
 #include "wire/payloads.h"
@@ -136,7 +138,14 @@ void ClientSession::start_kind() {
     wire::PortParameters port;
     (void)wire::parse(type.properties.is_object() ? type.properties.dump() : std::string("{}"), port);
     if (port.type == "LocalPortForwarding") {
-      fail("local port forwarding is not implemented yet");
+      PortSessionConfig config{spec_.session_id, port, spec_.local_host, handshake_.agent_version()};
+      // Agents after 3.0.196.0 speak smux; older ones forward one connection at a time.
+      if (channel::version_greater(handshake_.agent_version(), channel::kMuxAfter))
+        kind_ = std::make_unique<MuxPortSession>(executor_, connection_.channel(), events, std::move(config));
+      else
+        kind_ = std::make_unique<BasicPortSession>(executor_, connection_.channel(), events, std::move(config));
+      status("\nStarting session with SessionId: " + spec_.session_id + "\n");
+      kind_->start();
       return;
     }
     // No `type`: standard-stream forwarding over stdin/stdout (SSH ProxyCommand).

@@ -25,6 +25,7 @@ struct SessionSpec {
   bool legacy_cli = false;
   std::string ca_bundle;                    // AWS_CA_BUNDLE
   std::chrono::seconds keepalive{15};       // ping after this much silence
+  std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
 };
 
 // Exit statuses, as ssh uses them.

@@ -15,6 +15,7 @@ namespace ssm::session {
 
 void apply_environment(SessionSpec& spec) {
   if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle && *bundle) spec.ca_bundle = bundle;
+  if (const char* host = std::getenv("SSM_PLUGIN_LOCAL_HOST"); host && *host) spec.local_host = host;
   if (const char* keepalive = std::getenv("SSM_PLUGIN_KEEPALIVE_SECONDS"); keepalive && *keepalive) {
     try {
       const int seconds = std::stoi(keepalive);

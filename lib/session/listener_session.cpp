@@ -1,0 +1,82 @@
+#include "session/listener_session.h"
+
+#include <charconv>
+
+#include "session/console.h"
+
+namespace ssm::session {
+
+ListenerSession::ListenerSession(boost::asio::any_io_executor ex, channel::DataChannel& channel, KindEvents& events,
+                                 PortSessionConfig config)
+    : channel_(channel), events_(events), config_(std::move(config)), listener_(ex, static_cast<ListenerEvents&>(*this)), terminate_timer_(ex) {}
+
+void ListenerSession::start() {
+  const wire::PortParameters& p = config_.port;
+  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty()) {
+    if (auto err = listener_.open_unix(p.local_unix_socket); !err.empty()) return events_.on_kind_failed(err);
+    print_out("Unix socket " + p.local_unix_socket + " opened for sessionId " + config_.session_id + ".\n");
+  } else {
+    unsigned port = 0;
+    const std::string& text = p.local_port_number;
+    if (!text.empty()) {
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+      if (ec != std::errc() || end != text.data() + text.size() || port > 65535)
+        return events_.on_kind_failed("localPortNumber " + text + " is not a port number");
+    }
+    if (auto err = listener_.open_tcp(config_.local_host, static_cast<std::uint16_t>(port)); !err.empty())
+      return events_.on_kind_failed(err);
+    print_out("Port " + std::to_string(listener_.port()) + " opened for sessionId " + config_.session_id + ".\n");
+  }
+  print_out("Waiting for connections...\n");
+  on_listening();
+}
+
+bool ListenerSession::on_signal(int) {
+  if (terminating_ || done_) return false;  // a second signal: leave now
+  print_out("Terminate signal received, exiting.\n");
+  terminating_ = stopped_ = true;
+  listener_.close();
+  close_connections();
+  if (!agent_takes_terminate_flag()) {
+    // The reference calls the TerminateSession API here (it arrives with the AWS
+    // integration); the agent times the session out meanwhile.
+    end_terminated();
+    return true;
+  }
+  channel_.send(wire::PayloadType::flag, wire::encode_flag(wire::PortFlag::terminate_session));
+  terminate_timer_.expires_after(kTerminateAckWait);
+  terminate_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) end_terminated();
+  });
+  return true;
+}
+
+void ListenerSession::on_all_acknowledged() {
+  if (terminating_) end_terminated();
+}
+
+void ListenerSession::end_terminated() {
+  if (done_) return;
+  done_ = true;
+  terminate_timer_.cancel();
+  print_out("\n\nExiting session with sessionId: " + config_.session_id + ".\n\n");
+  events_.on_kind_done(0);
+}
+
+void ListenerSession::finish(int exit_code) {
+  if (done_) return;
+  done_ = stopped_ = true;
+  terminate_timer_.cancel();
+  listener_.close();
+  close_connections();
+  events_.on_kind_done(exit_code);
+}
+
+void ListenerSession::abort() {
+  done_ = stopped_ = true;
+  terminate_timer_.cancel();
+  listener_.close();
+  close_connections();
+}
+
+}  // namespace ssm::session

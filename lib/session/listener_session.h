@@ -1,0 +1,63 @@
+// lib/session — what the two listener modes of port forwarding share (protocol.md §8.3–8.5):
+// the local listener chosen by the Port properties (TCP port, or a Unix socket), the status
+// lines in the reference's wording, and the ending on Ctrl-C or SIGTERM: the TerminateSession
+// flag to the agent, a short wait for its acknowledgement, every local connection closed,
+// exit 0. The modes themselves are BasicPortSession and MuxPortSession.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "session/local_listener.h"
+#include "session/session_kind.h"
+#include "wire/payloads.h"
+
+namespace ssm::session {
+
+struct PortSessionConfig {
+  std::string session_id;
+  wire::PortParameters port;
+  std::string local_host = "127.0.0.1";  // SSM_PLUGIN_LOCAL_HOST
+  std::string agent_version;
+};
+
+class ListenerSession : public SessionKind, protected ListenerEvents, protected PeerEvents {
+ public:
+  ListenerSession(boost::asio::any_io_executor ex, channel::DataChannel& channel, KindEvents& events,
+                  PortSessionConfig config);
+
+  void start() override;
+  void finish(int exit_code) override;
+  void abort() override;
+  bool stdout_is_data() const override { return false; }
+  bool on_signal(int signo) override;
+  void on_all_acknowledged() override;
+
+ protected:
+  // Whether the agent ends the session on the TerminateSession flag.
+  virtual bool agent_takes_terminate_flag() const = 0;
+  // Close every local connection, without events.
+  virtual void close_connections() = 0;
+  // The listener is open and its lines printed: start accepting.
+  virtual void on_listening() { listener_.accept_next(); }
+
+  channel::DataChannel& channel_;
+  KindEvents& events_;
+  PortSessionConfig config_;
+  LocalListener listener_;
+  bool stopped_ = false;  // finished, aborted or terminating: no new connections
+
+ private:
+  void end_terminated();
+
+  // How long Ctrl-C waits for the agent to acknowledge TerminateSession before leaving
+  // anyway: long enough for a slow link, short enough not to look hung.
+  static constexpr std::chrono::seconds kTerminateAckWait{2};
+
+  boost::asio::steady_timer terminate_timer_;
+  bool terminating_ = false, done_ = false;
+};
+
+}  // namespace ssm::session

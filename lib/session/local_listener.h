@@ -1,0 +1,98 @@
+// lib/session — the local end of port forwarding: a listener (TCP on a loopback or chosen
+// address, or a Unix socket with mode 0600) and each connection it accepts (LocalPeer), with
+// reads that can be paused for back-pressure and a bounded view of what waits to be written.
+// TCP and Unix sockets share one type through asio's generic stream protocol.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+
+namespace ssm::session {
+
+using LocalSocket = boost::asio::generic::stream_protocol::socket;
+
+class ListenerEvents {
+ public:
+  virtual void on_accepted(LocalSocket socket) = 0;
+
+ protected:
+  ~ListenerEvents() = default;
+};
+
+class LocalListener {
+ public:
+  LocalListener(boost::asio::any_io_executor ex, ListenerEvents& events);
+  ~LocalListener();
+
+  // Returns "" or what went wrong, in a sentence. `host` is an IP address (IPv6 too) or
+  // "localhost"; port 0 lets the system pick.
+  std::string open_tcp(const std::string& host, std::uint16_t port);
+  // An existing socket file at `path` is replaced; the new one is readable by its owner only.
+  std::string open_unix(const std::string& path);
+  std::uint16_t port() const { return port_; }
+
+  void accept_next();  // one accept; on_accepted follows
+  void close();
+
+ private:
+  boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol> acceptor_;
+  ListenerEvents& events_;
+  std::uint16_t port_ = 0;
+  bool accepting_ = false;
+};
+
+class LocalPeer;
+
+class PeerEvents {
+ public:
+  virtual void on_peer_data(LocalPeer& peer, std::span<const std::uint8_t> bytes) = 0;
+  // EOF or an error: the peer is closed.
+  virtual void on_peer_closed(LocalPeer& peer) = 0;
+  // Queued writes went below kHighWater after having been above it.
+  virtual void on_peer_drained(LocalPeer& peer) = 0;
+
+ protected:
+  ~PeerEvents() = default;
+};
+
+// Shared-owned: pending reads and writes keep it alive; detach() stops all events.
+class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
+ public:
+  static constexpr std::size_t kReadSize = 16 * 1024;
+  static constexpr std::size_t kHighWater = 1024 * 1024;  // queued for the local client
+
+  LocalPeer(LocalSocket socket, PeerEvents& events, std::uint32_t id);
+
+  std::uint32_t id() const { return id_; }
+  void start();
+  void pause_reading() { paused_ = true; }
+  void resume_reading();
+  void write(std::span<const std::uint8_t> bytes);
+  bool congested() const { return queued_ > kHighWater; }
+  // Finish the writes, then close; no more events.
+  void close_after_writes();
+  // Close now; no more events.
+  void detach();
+
+ private:
+  void read_next();
+  void write_next();
+  void shut();
+
+  LocalSocket socket_;
+  PeerEvents* events_;
+  std::uint32_t id_;
+  std::vector<std::uint8_t> buffer_;
+  std::deque<std::vector<std::uint8_t>> queue_;
+  std::size_t queued_ = 0;
+  bool reading_ = false, paused_ = false, writing_ = false, closing_ = false, closed_ = false, was_congested_ = false;
+};
+
+}  // namespace ssm::session
