@@ -50,6 +50,7 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
 
   channel::Delivery on_input(std::span<const std::uint8_t> bytes) override {
     // Not connected yet: the agent does not ack (agent-side.md §6.2), the client resends.
+    if (hanging_up_) return channel::Delivery::not_ready;  // the next connection's bytes wait
     if (!stopped_ && redial_ && !connected_ && !dialing_) dial();  // the next local connection
     if (stopped_ || !connected_ || pending_ >= kMaxPending) return channel::Delivery::not_ready;
     queue_.emplace_back(bytes.begin(), bytes.end());
@@ -58,9 +59,20 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
     return channel::Delivery::accepted;
   }
 
+  bool on_input_end() override {
+    if (stopped_ || (!writing_ && queue_.empty())) return true;
+    input_ended_ = true;  // on_write finishes once the queue is written
+    return false;
+  }
+
   void on_flag(wire::PortFlag flag) override {
     // Basic mode without a type (SSH): the close ends the session (agent-side.md §6.2).
-    if (flag == wire::PortFlag::disconnect_to_port && !stopped_ && redial_) return hang_up();
+    if (flag == wire::PortFlag::disconnect_to_port && !stopped_ && redial_) {
+      // Everything the client sent before the flag reaches the target first.
+      hanging_up_ = true;
+      if (!writing_ && queue_.empty()) hang_up();
+      return;
+    }
     if (flag == wire::PortFlag::disconnect_to_port && !stopped_) {
       stop();
       host_.target_failed("the client disconnected from port " + port_);
@@ -118,6 +130,7 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
   // Basic mode's local connection closed (or the target did): this connection is over, the
   // session is not. Handlers of the old connection see another generation and keep quiet.
   void hang_up() {
+    const bool flushed = std::exchange(hanging_up_, false);
     ++generation_;
     connected_ = false;
     read_paused_ = false;
@@ -131,6 +144,7 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
     pending_ = 0;
     error_code ignored;
     socket_.close(ignored);
+    if (flushed) host_.retry_delivery();  // input held meanwhile dials the next connection
   }
 
   void read_next() {
@@ -186,6 +200,8 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
     if (ec) return fail("writing to " + address_ + ":" + port_ + ": " + ec.message());
     pending_ -= n;
     queue_.pop_front();
+    if (hanging_up_ && queue_.empty()) return hang_up();
+    if (input_ended_ && queue_.empty()) return finish();
     write_next();
     host_.retry_delivery();
   }
@@ -205,7 +221,9 @@ class DialTarget final : public StreamTarget, public std::enable_shared_from_thi
   bool pacing_, redial_;
   std::uint64_t generation_ = 0;  // one per connection
   bool dialing_ = false;
-  bool stale_front_ = false;  // queue_.front() belongs to a connection that is gone
+  bool stale_front_ = false;
+  bool hanging_up_ = false;
+  bool input_ended_ = false;  // smux FIN came: finish once the queue is written  // DisconnectToPort came: close once the queue is written  // queue_.front() belongs to a connection that is gone
   tcp::resolver resolver_;
   tcp::socket socket_;
   asio::steady_timer pace_timer_;

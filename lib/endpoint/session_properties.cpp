@@ -43,6 +43,11 @@ wire::Json port_properties(const std::string& document, const wire::Json& parame
     p["type"] = "LocalPortForwarding";
     const std::string host = first_parameter(parameters, "host");
     if (!host.empty()) p["host"] = host;
+    // A Unix-socket listener on the client (documents that declare these properties).
+    for (const char* name : {"localUnixSocket", "localConnectionType"}) {
+      const std::string value = first_parameter(parameters, name);
+      if (!value.empty()) p[name] = value;
+    }
   } else {
     // AWS-StartSSHSession's default port.
     p["portNumber"] = port.empty() ? "22" : port;

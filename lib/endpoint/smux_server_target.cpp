@@ -107,6 +107,7 @@ class SmuxServerTarget final : public StreamTarget, public std::enable_shared_fr
     std::unique_ptr<StreamHost> host;
     std::shared_ptr<StreamTarget> target;
     std::deque<std::vector<std::uint8_t>> held;  // data the target answered not_ready to
+    bool fin = false;                             // the client closed the stream
   };
 
   void on_frame(const mux::Frame& f) {
@@ -121,9 +122,11 @@ class SmuxServerTarget final : public StreamTarget, public std::enable_shared_fr
         return deliver_held(f.stream_id);
       }
       case mux::Command::fin:
+        // What the client sent before its FIN still reaches the destination; then the
+        // agent closes that connection.
         if (auto it = streams_.find(f.stream_id); it != streams_.end()) {
-          it->second.target->stop();  // the agent closes the target connection
-          forget(f.stream_id);
+          it->second.fin = true;
+          end_input_when_delivered(f.stream_id);
         }
         return;
       case mux::Command::nop:
@@ -155,6 +158,17 @@ class SmuxServerTarget final : public StreamTarget, public std::enable_shared_fr
       congested_ = false;
       host_.retry_delivery();
     }
+    end_input_when_delivered(id);
+  }
+
+  void end_input_when_delivered(std::uint32_t id) {
+    auto it = streams_.find(id);
+    if (it == streams_.end() || !it->second.fin || !it->second.held.empty()) return;
+    it->second.fin = false;  // once
+    if (it->second.target->on_input_end()) {
+      it->second.target->stop();
+      forget(id);
+    }  // else the target calls target_finished() when it has written everything
   }
 
   void forget(std::uint32_t id) {

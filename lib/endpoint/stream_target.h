@@ -51,6 +51,9 @@ class StreamTarget {
   virtual channel::Delivery on_input(std::span<const std::uint8_t> bytes) = 0;
   // A Flag payload other than TerminateSession (which the session handles itself).
   virtual void on_flag(wire::PortFlag) {}
+  // The client will send no more (smux FIN). True: nothing is pending, stop now. False: the
+  // target writes out what it holds, then calls TargetHost::target_finished().
+  virtual bool on_input_end() { return true; }
   // A Size payload: the client's terminal has this many columns and rows.
   virtual void on_size(std::uint32_t /*cols*/, std::uint32_t /*rows*/) {}
   // The host has room again after has_send_space() was false.

@@ -2,6 +2,9 @@
 // plugin would drive it: API calls, OpenDataChannel, handshake, echo, resume, refusal, TLS.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <future>
 #include <sstream>
@@ -92,6 +95,15 @@ EndpointConfig config(std::string target) {
   return c;
 }
 
+// The stream target right away, without a handshake in front: a Port session with the
+// handshake switched off (shell documents get a real shell on a pty instead).
+EndpointConfig bare_stream(std::string target) {
+  EndpointConfig c = config(std::move(target));
+  c.handshake = "never";
+  return c;
+}
+constexpr const char* kBareDocument = "AWS-StartSSHSession";
+
 TEST(Loopback, HandshakeThenEcho) {
   Loopback server(config("echo"));
   Plain api(server.port());
@@ -175,7 +187,17 @@ TEST(Loopback, WrongTokenIsClosedWithPolicyViolation) {
 }
 
 TEST(Loopback, PlainShellHasNoHandshakeAndSourceEndsWithChannelClosed) {
-  Loopback server(config("source:3000"));
+  // The "shell": 3000 bytes without a newline (the pty would add carriage returns), then exit.
+  char script[] = "/tmp/endpoint-shell-XXXXXX";
+  const int fd = mkstemp(script);
+  ASSERT_GE(fd, 0);
+  const std::string text = "#!/bin/sh\nhead -c 3000 /dev/zero | tr '\\0' x\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  fchmod(fd, 0700);
+  close(fd);
+  EndpointConfig c = config("echo");
+  c.shell = script;
+  Loopback server(c);
   Plain api(server.port());
   ASSERT_TRUE(api.connect());
   const Session s = start_session(api, "");
@@ -195,7 +217,8 @@ TEST(Loopback, PlainShellHasNoHandshakeAndSourceEndsWithChannelClosed) {
     received += m->payload_text();
     ws.send(ClientSide::ack(*m));
   }
-  EXPECT_EQ(received.size(), 3000u);
+  EXPECT_EQ(received, std::string(3000, 'x'));
+  std::remove(script);
   server.stop();
   EXPECT_NE(server.events().find("session " + s.id + " ended: in=0 out=3000 in_sha256=" + sha256_hex("") +
                                  " out_sha256=" + sha256_hex(received)),
@@ -204,10 +227,10 @@ TEST(Loopback, PlainShellHasNoHandshakeAndSourceEndsWithChannelClosed) {
 }
 
 TEST(Loopback, ResumeReattachesTheSameChannelWithANewToken) {
-  Loopback server(config("echo"));
+  Loopback server(bare_stream("echo"));
   Plain api(server.port());
   ASSERT_TRUE(api.connect());
-  const Session s = start_session(api, "");
+  const Session s = start_session(api, kBareDocument);
   ClientSide client;
   {
     Plain ws(server.port());
@@ -250,7 +273,7 @@ TEST(Loopback, TlsServesHttpsAndWssWithItsOwnCa) {
   const int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
   close(fd);
-  EndpointConfig c = config("echo");
+  EndpointConfig c = bare_stream("echo");
   c.tls = true;
   c.ca_out = path;
   Loopback server(c);
@@ -260,7 +283,7 @@ TEST(Loopback, TlsServesHttpsAndWssWithItsOwnCa) {
 
   Tls api(server.port(), &trust);
   ASSERT_TRUE(api.connect());
-  const auto [status, body] = api.api("StartSession", R"({"Target":"i-0123"})");
+  const auto [status, body] = api.api("StartSession", R"({"Target":"i-0123","DocumentName":"AWS-StartSSHSession"})");
   ASSERT_EQ(status, 200u) << body;
   const auto j = wire::Json::parse(body);
   EXPECT_EQ(j.value("StreamUrl", "").rfind("wss://127.0.0.1:", 0), 0u);
@@ -276,12 +299,12 @@ TEST(Loopback, TlsServesHttpsAndWssWithItsOwnCa) {
 }
 
 TEST(Loopback, ClientThatHangsUpEndsTheSessionAfterTheGrace) {
-  EndpointConfig c = config("sink");
+  EndpointConfig c = bare_stream("sink");
   c.resume_grace = std::chrono::milliseconds(50);
   Loopback server(c);
   Plain api(server.port());
   ASSERT_TRUE(api.connect());
-  const Session s = start_session(api, "");
+  const Session s = start_session(api, kBareDocument);
   {
     Plain ws(server.port());
     ASSERT_TRUE(ws.connect() && ws.upgrade(s.id));
@@ -301,13 +324,13 @@ TEST(Loopback, ClientThatHangsUpEndsTheSessionAfterTheGrace) {
 }
 
 TEST(Loopback, PauseAfterHoldsTheAgentsOutputUntilStartPublication) {
-  EndpointConfig c = config("source:5000");
+  EndpointConfig c = bare_stream("source:5000");
   c.faults.pause_after = 2;
   c.faults.pause_ms = 100;
   Loopback server(c);
   Plain api(server.port());
   ASSERT_TRUE(api.connect());
-  const Session s = start_session(api, "");
+  const Session s = start_session(api, kBareDocument);
   Plain ws(server.port());
   ASSERT_TRUE(ws.connect() && ws.upgrade(s.id));
   ws.send_text(open_data_channel(s.token));
@@ -342,12 +365,12 @@ TEST(Loopback, PauseAfterHoldsTheAgentsOutputUntilStartPublication) {
 }
 
 TEST(Loopback, DisconnectAfterDropsTheConnection) {
-  EndpointConfig c = config("source:100000");
+  EndpointConfig c = bare_stream("source:100000");
   c.faults.disconnect_after = 3;
   Loopback server(c);
   Plain api(server.port());
   ASSERT_TRUE(api.connect());
-  const Session s = start_session(api, "");
+  const Session s = start_session(api, kBareDocument);
   Plain ws(server.port());
   ASSERT_TRUE(ws.connect() && ws.upgrade(s.id));
   ws.send_text(open_data_channel(s.token));

@@ -1,0 +1,368 @@
+"""Port sessions end to end (issue: port sessions): the real plugin's listeners with real TCP
+and Unix sockets, basic and multiplexed forwarding against the endpoint, and real OpenSSH
+through the plugin as ProxyCommand. Standard library only."""
+import asyncio
+import hashlib
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+from endpoint import Endpoint, plugin_argv
+
+MB = 1024 * 1024
+BULK = int(os.environ.get("SSM_E2E_BULK_MB", "100")) * MB
+FAULTS = ["--drop-out", "5", "--drop-in", "5", "--duplicate", "2", "--reorder", "2", "--corrupt", "1", "--seed", "5"]
+OLD_AGENT = ["--agent-version", "3.0.196.0"]  # no smux: basic mode
+TIMEOUT = 60
+
+
+def pattern_block(seed):
+    return hashlib.sha512(seed.encode()).digest() * 1024  # 64 KiB
+
+
+class TcpTarget:
+    """The destination behind the agent: for every connection, either sends `download` bytes
+    of a fixed pattern and closes, or hashes what it receives until EOF."""
+
+    def __init__(self, download=0):
+        self.download = download
+        self.received = []  # (bytes, sha256) per connection, in order of completion
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._done = threading.Condition()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn):
+        with conn:
+            if self.download:
+                block, left = pattern_block("down"), self.download
+                while left:
+                    n = min(left, len(block))
+                    conn.sendall(block[:n])
+                    left -= n
+                return
+            h, total = hashlib.sha256(), 0
+            while True:
+                data = conn.recv(1 << 16)
+                if not data:
+                    break
+                h.update(data)
+                total += len(data)
+            with self._done:
+                self.received.append((total, h.hexdigest()))
+                self._done.notify_all()
+
+    def wait_received(self, count, timeout=TIMEOUT):
+        with self._done:
+            self._done.wait_for(lambda: len(self.received) >= count, timeout)
+            return list(self.received)
+
+    def close(self):
+        self.sock.close()
+
+
+def pattern_digest(size, seed):
+    block, h, left = pattern_block(seed), hashlib.sha256(), size
+    while left:
+        n = min(left, len(block))
+        h.update(block[:n])
+        left -= n
+    return h.hexdigest()
+
+
+class Forwarder:
+    """The plugin in a local port-forwarding session; `port` once its listener is open."""
+
+    def __init__(self, ep, parameters=None, env=None):
+        params = {"portNumber": ["80"], "localPortNumber": ["0"]}
+        params.update(parameters or {})
+        response, request = ep.start_session(document="AWS-StartPortForwardingSession", parameters=params)
+        self.session_id = response["SessionId"]
+        self.proc = subprocess.Popen(plugin_argv(response, request, ep.url), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.out = b""
+        deadline = time.monotonic() + TIMEOUT
+        while b"Waiting for connections" not in self.out:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk or time.monotonic() > deadline:
+                raise AssertionError(f"no listener: {self.out!r} {self.proc.stderr.read()!r}")
+            self.out += chunk
+        m = re.search(rb"Port (\d+) opened for sessionId", self.out)
+        self.port = int(m.group(1)) if m else None
+
+    def stop(self):
+        """SIGINT, as Ctrl-C: returns (status, stdout, stderr)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=TIMEOUT)
+        return self.proc.returncode, self.out + out, err
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+def upload(port, size, seed, family=socket.AF_INET, address=None):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.connect(address or ("127.0.0.1", port))
+        block, left = pattern_block(seed), size
+        while left:
+            n = min(left, len(block))
+            s.sendall(block[:n])
+            left -= n
+
+
+def download(port, size):
+    """Reads `size` bytes: in basic mode the agent has no way to tell the plugin that the
+    destination closed (no FIN without smux), so EOF cannot be the end marker."""
+    h, total = hashlib.sha256(), 0
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        while total < size:
+            data = s.recv(min(1 << 16, size - total))
+            if not data:
+                break
+            h.update(data)
+            total += len(data)
+    return total, h.hexdigest()
+
+
+class Forwarding(unittest.TestCase):
+    def bulk_both_ways(self, *endpoint_args):
+        up_target, down_target = TcpTarget(), TcpTarget(download=BULK)
+        try:
+            with Endpoint("--stream-target", f"dial:127.0.0.1:{up_target.port}", *endpoint_args) as ep:
+                fwd = Forwarder(ep)
+                try:
+                    upload(fwd.port, BULK, "up")
+                    self.assertEqual(up_target.wait_received(1), [(BULK, pattern_digest(BULK, "up"))])
+                finally:
+                    self.assertEqual(fwd.stop()[0], 0)
+            with Endpoint("--stream-target", f"dial:127.0.0.1:{down_target.port}", *endpoint_args) as ep:
+                fwd = Forwarder(ep)
+                try:
+                    self.assertEqual(download(fwd.port, BULK), (BULK, pattern_digest(BULK, "down")))
+                finally:
+                    self.assertEqual(fwd.stop()[0], 0)
+        finally:
+            up_target.close()
+            down_target.close()
+
+    def test_mux_bulk(self):
+        self.bulk_both_ways()
+
+    def test_mux_bulk_with_faults(self):
+        self.bulk_both_ways(*FAULTS)
+
+    def test_basic_bulk(self):
+        self.bulk_both_ways(*OLD_AGENT)
+
+    def test_basic_bulk_with_faults(self):
+        self.bulk_both_ways(*OLD_AGENT, *FAULTS)
+
+    def test_basic_mode_serves_one_connection_after_another(self):
+        target = TcpTarget()
+        try:
+            with Endpoint("--stream-target", f"dial:127.0.0.1:{target.port}", *OLD_AGENT) as ep:
+                fwd = Forwarder(ep)
+                try:
+                    for i in range(3):
+                        upload(fwd.port, 100_000, f"conn{i}")
+                        got = target.wait_received(i + 1)
+                        self.assertEqual(got[i], (100_000, pattern_digest(100_000, f"conn{i}")))
+                finally:
+                    status, out, _ = fwd.stop()
+            self.assertEqual(status, 0)
+            self.assertIn(b"Connection accepted for session", out)
+        finally:
+            target.close()
+
+    def test_two_hundred_concurrent_mux_connections_echo_a_megabyte_each(self):
+        async def one(port, i):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            data = pattern_block(f"c{i}")[: MB // 64] * 64  # 1 MiB
+            async def send():
+                writer.write(data)
+                await writer.drain()
+            sender = asyncio.ensure_future(send())
+            got = await reader.readexactly(len(data))
+            await sender
+            writer.close()
+            return got == data
+
+        async def all_of(port):
+            return await asyncio.wait_for(asyncio.gather(*(one(port, i) for i in range(200))), 240)
+
+        with Endpoint("--stream-target", "echo") as ep:
+            fwd = Forwarder(ep)
+            try:
+                results = asyncio.run(all_of(fwd.port))
+            finally:
+                status, _, err = fwd.stop()
+        self.assertEqual(results, [True] * 200)
+        self.assertEqual(status, 0, err)
+
+    def test_target_down_is_reported_and_the_listener_keeps_serving(self):
+        closed = socket.create_server(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]
+        closed.close()
+        with Endpoint("--stream-target", f"dial:127.0.0.1:{dead_port}") as ep:
+            fwd = Forwarder(ep)
+            try:
+                for _ in range(2):
+                    with socket.create_connection(("127.0.0.1", fwd.port), timeout=TIMEOUT) as s:
+                        self.assertEqual(s.recv(100), b"")  # closed by the plugin after the FIN
+                self.assertIsNone(fwd.proc.poll())
+            finally:
+                status, _, err = fwd.stop()
+        self.assertEqual(status, 0)
+        self.assertIn(b"Connection to destination port failed", err)
+
+    def test_unix_socket_listener_is_private(self):
+        with tempfile.TemporaryDirectory() as d, Endpoint("--stream-target", "echo") as ep:
+            path = os.path.join(d, "fwd.sock")
+            fwd = Forwarder(ep, {"localUnixSocket": [path], "localConnectionType": ["unix"]})
+            try:
+                self.assertIn(f"Unix socket {path} opened".encode(), fwd.out)
+                self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(path)
+                    s.sendall(b"over unix")
+                    self.assertEqual(s.recv(100), b"over unix")
+            finally:
+                self.assertEqual(fwd.stop()[0], 0)
+
+    def test_ipv6_listener_through_ssm_plugin_local_host(self):
+        with Endpoint("--stream-target", "echo") as ep:
+            fwd = Forwarder(ep, env=dict(os.environ, SSM_PLUGIN_LOCAL_HOST="::1"))
+            try:
+                with socket.create_connection(("::1", fwd.port)) as s:
+                    s.sendall(b"over v6")
+                    self.assertEqual(s.recv(100), b"over v6")
+            finally:
+                self.assertEqual(fwd.stop()[0], 0)
+
+    def test_sigterm_sends_terminate_session_and_the_agent_ends(self):
+        with Endpoint("--stream-target", "echo") as ep:
+            fwd = Forwarder(ep)
+            with socket.create_connection(("127.0.0.1", fwd.port)) as s:
+                s.sendall(b"x")
+                self.assertEqual(s.recv(1), b"x")
+                fwd.proc.send_signal(signal.SIGTERM)
+                out, _ = fwd.proc.communicate(timeout=TIMEOUT)
+                status, out = fwd.proc.returncode, fwd.out + out
+                self.assertEqual(s.recv(100), b"")  # the local connection was closed
+            self.assertEqual(status, 0)
+            self.assertIn(b"Exiting session with sessionId", out)
+            ep.session_end_line(fwd.session_id, timeout=10)  # the flag ended it on the agent side
+
+
+PROXY = r'''
+import json, os, sys, urllib.request
+url, plugin = os.environ["E2E_ENDPOINT_URL"], os.environ["SSM_PLUGIN_BIN"]
+params = {"Target": sys.argv[1], "DocumentName": "AWS-StartSSHSession", "Parameters": {"portNumber": [sys.argv[2]]}}
+req = urllib.request.Request(url, json.dumps(params).encode(), {"X-Amz-Target": "AmazonSSM.StartSession",
+                             "Content-Type": "application/x-amz-json-1.1"})
+response = urllib.request.urlopen(req).read().decode()
+os.execv(plugin, [plugin, response, "us-east-1", "StartSession", "", json.dumps(params), url])
+'''
+
+
+@unittest.skipUnless(os.path.exists("/usr/sbin/sshd"), "needs openssh-server (scripts/setup installs it)")
+class OpenSsh(unittest.TestCase):
+    """sshd on loopback with its own keys; ssh and scp reach it through the plugin as
+    ProxyCommand, with the AWS CLI's 7-argument contract."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        d = cls.dir.name
+        for name in ("host", "user"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/{name}"], check=True)
+        with open(f"{d}/user.pub") as src, open(f"{d}/authorized_keys", "w") as dst:
+            dst.write(src.read())
+        os.chmod(f"{d}/authorized_keys", 0o600)
+        probe = socket.create_server(("127.0.0.1", 0))
+        cls.sshd_port = probe.getsockname()[1]
+        probe.close()
+        with open(f"{d}/sshd_config", "w") as f:
+            f.write(f"Port {cls.sshd_port}\nListenAddress 127.0.0.1\nHostKey {d}/host\n"
+                    f"AuthorizedKeysFile {d}/authorized_keys\nPidFile none\nStrictModes no\nUsePAM no\n"
+                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                    "Subsystem sftp /usr/lib/openssh/sftp-server\n")
+        os.makedirs("/run/sshd", exist_ok=True)  # privilege separation directory
+        cls.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/sshd_config"],
+                                    stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", cls.sshd_port)).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or cls.sshd.poll() is not None:
+                    raise AssertionError("sshd did not start: " + cls.sshd.stderr.read().decode())
+                time.sleep(0.05)
+        with open(f"{d}/proxy.py", "w") as f:
+            f.write(PROXY)
+        cls.ep = Endpoint("--stream-target", f"dial:127.0.0.1:{cls.sshd_port}").__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ep.__exit__(None, None, None)
+        cls.sshd.terminate()
+        cls.sshd.wait()
+        cls.dir.cleanup()
+
+    def ssh_options(self):
+        d = self.dir.name
+        return ["-F", "/dev/null", "-i", f"{d}/user", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
+                "-o", f"ProxyCommand={sys.executable} {d}/proxy.py %h %p", "-o", f"Port={self.sshd_port}"]
+
+    def env(self):
+        return dict(os.environ, E2E_ENDPOINT_URL=self.ep.url)
+
+    def test_ssh_runs_a_remote_command(self):
+        user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        p = subprocess.run(["ssh", *self.ssh_options(), f"{user}@i-0123456789abcdef0", "echo remote-$((20+22))"],
+                           capture_output=True, timeout=TIMEOUT, env=self.env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, b"remote-42\n")
+
+    def test_scp_fifty_megabytes_each_way(self):
+        user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        size = 50 * MB
+        d = self.dir.name
+        src, back = f"{d}/src.bin", f"{d}/back.bin"
+        with open(src, "wb") as f:
+            block = pattern_block("scp")
+            for _ in range(size // len(block)):
+                f.write(block)
+        remote = f"{user}@i-0123456789abcdef0:{d}/remote.bin"
+        for args in ([src, remote], [remote, back]):
+            p = subprocess.run(["scp", "-q", *self.ssh_options(), *args], capture_output=True, timeout=240,
+                               env=self.env())
+            self.assertEqual(p.returncode, 0, p.stderr)
+        digest = lambda path: hashlib.sha256(open(path, "rb").read()).hexdigest()  # noqa: E731
+        self.assertEqual(digest(f"{d}/remote.bin"), digest(src))
+        self.assertEqual(digest(back), digest(src))
+
+
+if __name__ == "__main__":
+    unittest.main()
