@@ -150,7 +150,7 @@ void ClientSession::start_kind() {
     }
     // No `type`: standard-stream forwarding over stdin/stdout (SSH ProxyCommand).
     kind_ = std::make_unique<StreamSession>(executor_, connection_.channel(), events,
-                                            StreamOptions{.shell_input = false, .end_on_input_eof = true});
+                                            StreamOptions{.end_on_input_eof = true});
   } else {
     ShellControl& control = *this;
     kind_ = std::make_unique<ShellSession>(executor_, connection_.channel(), events, control,

@@ -15,8 +15,6 @@ StreamSession::StreamSession(boost::asio::any_io_executor ex, channel::DataChann
 void StreamSession::start() { stdin_.start(); }
 
 bool StreamSession::on_input(std::span<const std::uint8_t> bytes) {
-  static constexpr std::uint8_t kCarriageReturn[] = {0x0d};
-  if (options_.shell_input && bytes.size() == 1 && bytes[0] == 0x0a) bytes = kCarriageReturn;
   channel_.send(wire::PayloadType::output, bytes);
   return channel_.has_send_space();  // a full window pauses stdin: back-pressure, not loss
 }

@@ -1,7 +1,7 @@
 // lib/session — the simplest session kind: stdin to the agent as Output payloads, agent
-// payloads to stdout. It serves the stdio port mode (SSH ProxyCommand), where stdin EOF ends
-// the session once everything sent is acknowledged, and, until the terminal layer lands,
-// shell sessions, where only the shell keyboard rule applies (a lone 0x0A becomes 0x0D).
+// payloads to stdout: the stdio port mode (SSH ProxyCommand), where stdin EOF ends the
+// session once everything sent is acknowledged. Bytes pass unchanged both ways (the lone
+// 0x0A -> 0x0D rewrite belongs to shell input only).
 #pragma once
 
 #include <optional>
@@ -12,7 +12,6 @@
 namespace ssm::session {
 
 struct StreamOptions {
-  bool shell_input = false;       // apply the single-byte newline rewrite (protocol.md §5.1)
   bool end_on_input_eof = false;  // stdio port mode
 };
 
