@@ -36,6 +36,9 @@ int run_session(const ssm::cli::SessionRequest& request) {
   spec.document_name = request.document_name;
   spec.client_version = SSM_PROTOCOL_VERSION;
   spec.legacy_cli = request.legacy_cli;
+  spec.region = request.region;
+  spec.profile = request.profile;
+  spec.ssm_endpoint = request.ssm_endpoint;
   ssm::session::apply_environment(spec);
   return ssm::session::run_session(std::move(spec));
 }

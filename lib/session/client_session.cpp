@@ -1,5 +1,10 @@
 #include "session/client_session.h"
 
+#include <cstdlib>
+
+#include "aws/credentials.h"
+#include "aws/json_client.h"
+#include "log/log.h"
 #include "session/basic_port_session.h"
 #include "session/console.h"
 #include "session/mux_port_session.h"
@@ -199,9 +204,35 @@ void ClientSession::on_signal(int signo) {
 }
 
 void ClientSession::on_user_terminate() {
-  // `~.`: the reference calls TerminateSession, then exits 0 printing nothing. The API call
-  // arrives with the AWS integration; the local side ends the same way now.
-  end(kExitOk);
+  // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
+  // credentials the agent ends the session on its own once the connection is gone.
+  if (terminating_ || done()) return;
+  terminating_ = true;
+  const aws::ResolvedCredentials creds = aws::resolve_credentials(spec_.profile, aws::process_environment());
+  if (!creds.credentials || spec_.region.empty()) {
+    SSM_LOG(info, "TerminateSession not called: " + (creds.credentials ? std::string("no region") : creds.error));
+    return end(kExitOk);
+  }
+  aws::JsonCall call;
+  call.endpoint_url = ssm_endpoint_url();
+  call.region = spec_.region;
+  call.service = "ssm";
+  call.target = "AmazonSSM.TerminateSession";
+  call.body = wire::Json{{"SessionId", spec_.session_id}}.dump();
+  call.credentials = *creds.credentials;
+  call.ca_bundle = spec_.ca_bundle;
+  call.timeout = kTerminateCallTimeout;
+  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
+    if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
+    end(kExitOk);
+  });
+}
+
+std::string ClientSession::ssm_endpoint_url() const {
+  if (!spec_.ssm_endpoint.empty()) return spec_.ssm_endpoint;
+  for (const char* name : {"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"})
+    if (const char* v = std::getenv(name); v && *v) return v;
+  return "https://ssm." + spec_.region + ".amazonaws.com";
 }
 
 void ClientSession::status(std::string_view text) {

@@ -21,6 +21,8 @@ struct SessionSpec {
   std::string token_value;
   std::string target;
   std::string document_name;  // from the StartSession request; "" for the default shell
+  std::string region, profile;  // from the AWS CLI, for the plugin's own API calls
+  std::string ssm_endpoint;     // the SSM endpoint URL the CLI used; "" for the default
   std::string client_version;
   bool legacy_cli = false;
   std::string ca_bundle;                    // AWS_CA_BUNDLE
@@ -66,6 +68,10 @@ class ClientSession final : private channel::ChannelHandler,
   channel::Delivery on_handshake_complete(const wire::ClientMessage& m);
   void start_kind();
   void status(std::string_view text);
+  std::string ssm_endpoint_url() const;
+
+  // `~.` waits this long for TerminateSession before leaving anyway.
+  static constexpr std::chrono::seconds kTerminateCallTimeout{5};
   void fail(const std::string& message, int exit_code = kExitConnectionFailure);
   void end(int exit_code);
 
@@ -78,6 +84,7 @@ class ClientSession final : private channel::ChannelHandler,
   bool handshake_seen_ = false;
   std::optional<std::string> closing_text_;  // printed after the kind flushed its output
   std::optional<int> exit_code_;
+  bool terminating_ = false;  // TerminateSession on its way
 };
 
 }  // namespace ssm::session

@@ -29,7 +29,7 @@ class PluginOnPty:
     terminal window. The test holds the master (the 'keyboard' and 'screen') and a slave fd,
     to read the terminal's settings as `stty -g` would."""
 
-    def __init__(self, argv, rows=30, cols=100):
+    def __init__(self, argv, rows=30, cols=100, env=None):
         self.master, self.slave = os.openpty()
         set_winsize(self.master, rows, cols)
         self.before = termios.tcgetattr(self.slave)
@@ -42,7 +42,7 @@ class PluginOnPty:
             os.close(fd)
 
         self.proc = subprocess.Popen(argv, stdin=self.slave, stdout=self.slave, stderr=self.slave,
-                                     preexec_fn=become_terminal_owner)
+                                     preexec_fn=become_terminal_owner, env=env)
         self.output = b""
         self._cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -171,6 +171,24 @@ class ShellOnPty(unittest.TestCase):
         self.term.send(b"echo done-$((2+3))\r")
         self.term.expect(rb"done-5", since=end)
         self.assertNotIn(b"~~marker", self.term.output[at:])
+
+
+class TildeDotTerminates(unittest.TestCase):
+    def test_tilde_dot_calls_terminate_session(self):
+        # A long resume grace: without the TerminateSession call the endpoint would keep the
+        # session for a minute after the plugin left.
+        with Endpoint("--resume-grace", "60000") as ep:
+            response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
+            env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret-for-the-test")
+            term = PluginOnPty(plugin_argv(response, params, ep.url), env=env)
+            try:
+                term.send(b"echo up-$((1+1))\r")
+                term.expect(rb"up-2")
+                term.send(b"\r~.")
+                self.assertEqual(term.wait(timeout=10), 0)
+                ep.session_end_line(response["SessionId"], timeout=5)
+            finally:
+                term.close()
 
 
 class Commands(unittest.TestCase):

@@ -128,3 +128,19 @@ TEST(SigV4, HeaderValuesAreTrimmedAndCollapsed) {
 
 }  // namespace
 }  // namespace ssm::aws
+
+#include "aws/json_client.h"
+
+namespace ssm::aws {
+namespace {
+
+TEST(AwsErrors, OneReadableLine) {
+  EXPECT_EQ(describe_aws_error(400, R"({"__type":"com.amazonaws.ssm#InvalidDocument","message":"no such doc"})"),
+            "InvalidDocument: no such doc (HTTP 400)");
+  EXPECT_EQ(describe_aws_error(403, R"({"__type":"UnrecognizedClientException","Message":"bad token"})"),
+            "UnrecognizedClientException: bad token (HTTP 403)");
+  EXPECT_EQ(describe_aws_error(502, "<html>"), "HTTP error (HTTP 502)");
+}
+
+}  // namespace
+}  // namespace ssm::aws
