@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "aws/credentials.h"
 #include "endpoint/endpoint_server.h"
 #include "endpoint/stream_target.h"
 
@@ -97,6 +98,18 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr");
 }
 
+// --verify-sigv4: the key pair API calls must be signed with, from the endpoint's own
+// environment or AWS files (never argv, where any user could read the secret).
+bool load_expected_credentials(EndpointConfig& c) {
+  const auto r = ssm::aws::resolve_credentials("", ssm::aws::process_environment());
+  if (!r.credentials) {
+    std::cerr << "ssm-local-endpoint: --verify-sigv4 needs credentials: " << r.error << "\n";
+    return false;
+  }
+  c.expected_credentials = r.credentials;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -107,7 +120,11 @@ int main(int argc, char** argv) {
       "byte counts and SHA-256 of the Output received and sent, and a summary on SIGINT/SIGTERM."};
   EndpointConfig config;
   long resume_grace_ms = config.resume_grace.count();
+  bool verify_sigv4 = false;
   add_options(app, config, resume_grace_ms);
+  app.add_flag("--verify-sigv4", verify_sigv4,
+               "require API calls signed (SigV4) with the key pair of the endpoint's own environment\n"
+               "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS files); otherwise any signature passes");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -117,6 +134,7 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   config.resume_grace = std::chrono::milliseconds(resume_grace_ms);
+  if (verify_sigv4 && !load_expected_credentials(config)) return kUsageError;
 
   std::signal(SIGPIPE, SIG_IGN);  // a client hanging up mid-write is an error code, not a death
   boost::asio::io_context io(1);

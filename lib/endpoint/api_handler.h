@@ -1,7 +1,7 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
 // TerminateSession (protocol-smux-kms-aws.md §3). Errors are AWS-shaped: HTTP 400 with
 // {"__type", "message"} and the type again in x-amzn-ErrorType. Every request first passes a
-// RequestVerifier, the place where SigV4 verification goes; today it accepts anything.
+// RequestVerifier: SigV4Verifier with --verify-sigv4, else AcceptAnyRequest.
 #pragma once
 
 #include <optional>
@@ -18,6 +18,8 @@ struct ApiRequest {
   std::string_view authorization{};  // Authorization (SigV4), may be empty
   std::string_view amz_date{};       // X-Amz-Date
   std::string_view host{};           // Host, part of what SigV4 signs
+  std::string_view content_type{};   // Content-Type, signed too
+  std::string_view security_token{}; // X-Amz-Security-Token, with temporary credentials
   std::string_view path{};
   std::string_view body{};
 };
@@ -39,7 +41,7 @@ class RequestVerifier {
   ~RequestVerifier() = default;
 };
 
-// Until SigV4 verification lands: any Authorization, or none, is fine.
+// Without --verify-sigv4: any Authorization, or none, is fine.
 class AcceptAnyRequest final : public RequestVerifier {
  public:
   std::optional<ApiResponse> verify(const ApiRequest&) const override { return std::nullopt; }

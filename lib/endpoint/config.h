@@ -9,7 +9,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "aws/sigv4.h"
 
 namespace ssm::endpoint {
 
@@ -44,6 +47,9 @@ struct EndpointConfig {
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};
   Faults faults;
+  // --verify-sigv4: API calls must be signed with this key pair (taken from the endpoint's own
+  // credential chain, never from argv).
+  std::optional<aws::Credentials> expected_credentials;
   bool verbose = false;
 };
 

@@ -44,7 +44,8 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diag
       out_(out),
       tls_(make_tls(config_)),
       acceptor_(io),
-      api_(registry_, *this, verifier_, "") {
+      sigv4_(config_.expected_credentials ? std::optional<SigV4Verifier>(*config_.expected_credentials) : std::nullopt),
+      api_(registry_, *this, sigv4_ ? static_cast<const RequestVerifier&>(*sigv4_) : accept_any_, "") {
   if (!parse_target_spec(config_.stream_target)) throw std::runtime_error("unknown stream target " + config_.stream_target);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);

@@ -14,6 +14,7 @@
 #include "endpoint/agent_link.h"
 #include "endpoint/agent_session.h"
 #include "endpoint/api_handler.h"
+#include "endpoint/sigv4_verifier.h"
 #include "endpoint/config.h"
 #include "endpoint/diagnostics.h"
 #include "endpoint/session_registry.h"
@@ -62,7 +63,8 @@ class EndpointServer final : private SessionControl {
   std::uint16_t port_ = 0;
   std::string host_;  // how clients reach us: the bind address, or loopback for a wildcard
   SessionRegistry registry_;
-  AcceptAnyRequest verifier_;
+  AcceptAnyRequest accept_any_;
+  std::optional<SigV4Verifier> sigv4_;
   ApiHandler api_;
   EndpointStats stats_;
   bool stopped_ = false;

@@ -79,12 +79,14 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection<
     if (request_.method() != http::verb::post) {
       return respond(api_error("UnknownOperationException", "the SSM API takes POST requests", 405));
     }
-    const ApiRequest api{request_["X-Amz-Target"],
-                         request_[http::field::authorization],
-                         request_["X-Amz-Date"],
-                         request_[http::field::host],
-                         request_.target(),
-                         request_.body()};
+    const ApiRequest api{.target = request_["X-Amz-Target"],
+                         .authorization = request_[http::field::authorization],
+                         .amz_date = request_["X-Amz-Date"],
+                         .host = request_[http::field::host],
+                         .content_type = request_[http::field::content_type],
+                         .security_token = request_["X-Amz-Security-Token"],
+                         .path = request_.target(),
+                         .body = request_.body()};
     respond(server_.handle_api(api));
   }
 

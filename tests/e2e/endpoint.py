@@ -19,8 +19,9 @@ ENDPOINT = os.environ.get("SSM_ENDPOINT_BIN", "ssm-local-endpoint")
 class Endpoint:
     """ssm-local-endpoint on a free loopback port, stopped (SIGTERM) on exit."""
 
-    def __init__(self, *args, tls=False, ca_out=None):
+    def __init__(self, *args, tls=False, ca_out=None, env=None):
         self.args = list(args)
+        self.env = env
         if tls:
             self.args += ["--tls", "--ca-out", ca_out]
         self.proc = None
@@ -31,7 +32,7 @@ class Endpoint:
 
     def __enter__(self):
         self.proc = subprocess.Popen([ENDPOINT, "--port", "0", *self.args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=self.env)
         threading.Thread(target=self._read, daemon=True).start()
         line = self.wait_for(r"^ssm-local-endpoint ready ", timeout=20)
         self.port = int(re.search(r"port=(\d+)", line).group(1))
@@ -82,9 +83,14 @@ class Endpoint:
         self.stderr = self.proc.stderr.read() if self.proc.stderr else ""
 
     def api(self, action, body, ca=None):
-        """One SSM JSON 1.1 call; returns the decoded reply."""
-        req = urllib.request.Request(self.url + "/", data=json.dumps(body).encode(), method="POST", headers={
-            "X-Amz-Target": "AmazonSSM." + action, "Content-Type": "application/x-amz-json-1.1"})
+        """One SSM JSON 1.1 call; returns the decoded reply. Signed (SigV4, written here
+        independently of lib/aws) when the endpoint verifies signatures."""
+        data = json.dumps(body).encode()
+        headers = {"X-Amz-Target": "AmazonSSM." + action, "Content-Type": "application/x-amz-json-1.1"}
+        if "--verify-sigv4" in self.args:
+            headers.update(sigv4_headers(self.url, headers, data, self.env["AWS_ACCESS_KEY_ID"],
+                                         self.env["AWS_SECRET_ACCESS_KEY"]))
+        req = urllib.request.Request(self.url + "/", data=data, method="POST", headers=headers)
         ctx = None
         if ca:
             import ssl
@@ -101,6 +107,29 @@ class Endpoint:
     def session_end_line(self, session_id, timeout=120):
         line = self.wait_for(rf"^session {re.escape(session_id)} ended:", timeout=timeout)
         return dict(kv.split("=", 1) for kv in line.split(": ", 1)[1].split())
+
+
+def sigv4_headers(url, headers, body, access_key, secret, region="us-east-1", service="ssm"):
+    """X-Amz-Date and Authorization for a POST to `url` with `headers` (all signed) and `body`."""
+    import datetime
+    import hashlib
+    import hmac
+    import urllib.parse
+    amz_date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    signed = {k.lower(): v for k, v in headers.items()}
+    signed["host"] = urllib.parse.urlsplit(url).netloc
+    signed["x-amz-date"] = amz_date
+    names = sorted(signed)
+    canonical = "\n".join(["POST", "/", "", "".join(f"{n}:{signed[n]}\n" for n in names), ";".join(names),
+                           hashlib.sha256(body).hexdigest()])
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + secret).encode()
+    for part in (amz_date[:8], region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return {"X-Amz-Date": amz_date, "Authorization": f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, "
+            f"SignedHeaders={';'.join(names)}, Signature={signature}"}
 
 
 def plugin_argv(response, params, endpoint_url, region="us-east-1", profile=""):

@@ -177,9 +177,10 @@ class TildeDotTerminates(unittest.TestCase):
     def test_tilde_dot_calls_terminate_session(self):
         # A long resume grace: without the TerminateSession call the endpoint would keep the
         # session for a minute after the plugin left.
-        with Endpoint("--resume-grace", "60000") as ep:
+        # The endpoint checks the call's SigV4 signature against the same key pair.
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret-for-the-test")
+        with Endpoint("--resume-grace", "60000", "--verify-sigv4", env=env) as ep:
             response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
-            env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret-for-the-test")
             term = PluginOnPty(plugin_argv(response, params, ep.url), env=env)
             try:
                 term.send(b"echo up-$((1+1))\r")
