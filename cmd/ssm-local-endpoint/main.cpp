@@ -75,9 +75,13 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
       ->type_name("MS")
       ->check(quiet(CLI::Range(0, 60000)))
       ->group(faults);
-  app.add_option("--disconnect-after", f.disconnect_after, "drop the WebSocket abruptly after N data frames sent (once)")
+  app.add_option("--disconnect-after", f.disconnect_after, "drop the WebSocket abruptly after N data frames sent")
       ->type_name("N")
       ->check(count)
+      ->group(faults);
+  app.add_option("--disconnects", f.disconnects, "... K times in all, every N data frames (default 1)")
+      ->type_name("K")
+      ->check(CLI::Range(1, 1000))
       ->group(faults);
   app.add_option("--pause-after", f.pause_after, "send pause_publication after N data frames sent (once)")
       ->type_name("N")

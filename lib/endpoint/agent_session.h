@@ -112,7 +112,8 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   std::chrono::steady_clock::time_point handshake_sent_;
   boost::asio::steady_timer handshake_timer_, pause_timer_, resume_timer_, close_timer_;
   std::uint64_t data_frames_sent_ = 0;
-  bool disconnect_done_ = false, pause_done_ = false, freeze_done_ = false;
+  int disconnects_done_ = 0;
+  bool pause_done_ = false, freeze_done_ = false;
   bool paused_ = false;  // publication paused by an injected pause_publication
   bool frozen_ = false;  // the current connection plays dead
   StreamDigest in_, out_;

@@ -76,8 +76,8 @@ void AgentSession::count_data_frame() {
     freeze_done_ = true;
     inject_freeze();
   }
-  if (!disconnect_done_ && reached(f.disconnect_after)) {
-    disconnect_done_ = true;
+  if (disconnects_done_ < f.disconnects && reached(f.disconnect_after * (disconnects_done_ + 1))) {
+    ++disconnects_done_;
     inject_disconnect();
   }
 }

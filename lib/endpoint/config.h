@@ -23,7 +23,8 @@ struct Faults {
   int reorder = 0;            // percent of agent->client frames held back behind the next one
   int corrupt = 0;            // percent of frames with one payload byte flipped (both ways)
   int delay_ms = 0;           // latency added to agent->client frames
-  long disconnect_after = 0;  // drop the WebSocket after this many data frames sent (once)
+  long disconnect_after = 0;  // drop the WebSocket after this many data frames sent ...
+  int disconnects = 1;        // ... this many times, every disconnect_after frames
   long pause_after = 0;       // send pause_publication after this many data frames sent (once)
   int pause_ms = 1000;        // ... and start_publication this much later
   long freeze_after = 0;      // stop all I/O on the connection after this many data frames

@@ -38,14 +38,17 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
       client_id_(wire::Uuid::random_v4().to_string()),
       handshake_({spec_.client_version, spec_.legacy_cli}),
       connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
-                  static_cast<ConnectionEvents&>(*this)) {}
+                  static_cast<ConnectionEvents&>(*this)),
+      resumer_(ex, spec_) {}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
   connection_.close();
 }
 
-void ClientSession::start() {
+void ClientSession::start() { connect(); }
+
+void ClientSession::connect() {
   transport::ConnectOptions options;
   options.url = spec_.stream_url;
   options.open_message = wire::to_json(wire::OpenDataChannel{
@@ -59,19 +62,33 @@ void ClientSession::start() {
 // ---- connection ---------------------------------------------------------------------------
 
 void ClientSession::on_connected() {
+  if (ever_connected_) SSM_LOG(info, "data channel resumed");
+  ever_connected_ = true;
+  resumer_.connected();
   if (kind_ || !is_shell_document(spec_.document_name)) return;
   handshake_.assume_shell();
   start_kind();
 }
 
-void ClientSession::on_connection_lost(transport::CloseReason, std::string_view message) {
+void ClientSession::on_connection_lost(transport::CloseReason reason, std::string_view message) {
   if (done()) return;
-  // Resumption (ResumeSession) belongs to the AWS integration; until then a lost
-  // connection ends the session.
+  if (resumer_.active()) return;  // a reconnect attempt failed while resuming: it is counted there
   std::string why(message);
   if (const auto invalid = connection_.channel().stats().dropped_invalid; invalid > 0)
     why += " (" + std::to_string(invalid) + " malformed frames from it were dropped)";
-  fail(why);
+  // A session that never came up, or whose token was refused, is not resumed; `~.` is
+  // leaving anyway.
+  if (!ever_connected_ || reason == transport::CloseReason::token_rejected) return fail(why);
+  if (terminating_) return end(kExitOk);
+  SSM_LOG(info, "data channel lost (" + why + "); resuming");
+  lost_because_ = why;
+  resumer_.resume([this](std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
+    if (done()) return;
+    if (!fresh) return fail(lost_because_ + "; " + error);
+    spec_.stream_url = fresh->stream_url;
+    spec_.token_value = fresh->token;
+    connect();
+  });
 }
 
 // ---- channel ------------------------------------------------------------------------------
@@ -214,7 +231,7 @@ void ClientSession::on_user_terminate() {
     return end(kExitOk);
   }
   aws::JsonCall call;
-  call.endpoint_url = ssm_endpoint_url();
+  call.endpoint_url = ssm_endpoint_url(spec_);
   call.region = spec_.region;
   call.service = "ssm";
   call.target = "AmazonSSM.TerminateSession";
@@ -228,12 +245,6 @@ void ClientSession::on_user_terminate() {
   });
 }
 
-std::string ClientSession::ssm_endpoint_url() const {
-  if (!spec_.ssm_endpoint.empty()) return spec_.ssm_endpoint;
-  for (const char* name : {"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"})
-    if (const char* v = std::getenv(name); v && *v) return v;
-  return "https://ssm." + spec_.region + ".amazonaws.com";
-}
 
 void ClientSession::status(std::string_view text) {
   // Where stdout is the data stream (SSH ProxyCommand, command output) status lines would

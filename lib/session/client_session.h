@@ -11,6 +11,7 @@
 #include "channel/client_handshake.h"
 #include "session/channel_connection.h"
 #include "session/session_kind.h"
+#include "session/session_resumer.h"
 #include "session/shell_session.h"
 
 namespace ssm::session {
@@ -68,7 +69,7 @@ class ClientSession final : private channel::ChannelHandler,
   channel::Delivery on_handshake_complete(const wire::ClientMessage& m);
   void start_kind();
   void status(std::string_view text);
-  std::string ssm_endpoint_url() const;
+  void connect();
 
   // `~.` waits this long for TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};
@@ -84,7 +85,10 @@ class ClientSession final : private channel::ChannelHandler,
   bool handshake_seen_ = false;
   std::optional<std::string> closing_text_;  // printed after the kind flushed its output
   std::optional<int> exit_code_;
-  bool terminating_ = false;  // TerminateSession on its way
+  bool terminating_ = false;     // TerminateSession on its way
+  bool ever_connected_ = false;  // only a session that was up is resumed
+  std::string lost_because_;     // why the connection dropped, for the final error
+  SessionResumer resumer_;
 };
 
 }  // namespace ssm::session

@@ -36,14 +36,14 @@ def random_file(size, seed):
 
 
 class DataChannelEndToEnd(unittest.TestCase):
-    def download(self, *endpoint_args):
-        with Endpoint("--stream-target", f"source:{BULK}", *endpoint_args) as ep:
+    def download(self, *endpoint_args, env=None):
+        with Endpoint("--stream-target", f"source:{BULK}", *endpoint_args, env=env) as ep:
             response, params = ep.start_session()
             h = hashlib.sha256()
             n = 0
             # stdin stays open, as ssh keeps a ProxyCommand's: in stdio mode EOF ends the session.
             proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
             while True:
                 chunk = proc.stdout.read(1 << 16)
                 if not chunk:
@@ -59,16 +59,17 @@ class DataChannelEndToEnd(unittest.TestCase):
             self.assertEqual(end["out_sha256"], h.hexdigest())
             self.assertEqual(err, "")  # stdio mode: no status lines anywhere
 
-    def upload(self, *endpoint_args):
+    def upload(self, *endpoint_args, target="sink", env=None):
         path, digest = random_file(BULK, "upload")
         try:
-            with Endpoint("--stream-target", "sink", *endpoint_args) as ep:
+            with Endpoint("--stream-target", target, *endpoint_args, env=env) as ep:
                 response, params = ep.start_session()
                 with open(path, "rb") as stdin:
                     proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=stdin,
-                                          capture_output=True, timeout=600)
+                                          capture_output=True, timeout=600, env=env)
                 self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-                self.assertEqual(proc.stdout, b"")
+                if target == "sink":
+                    self.assertEqual(proc.stdout, b"")
                 end = ep.session_end_line(response["SessionId"])
                 self.assertEqual(int(end["in"]), BULK)
                 self.assertEqual(end["in_sha256"], digest)
@@ -86,6 +87,29 @@ class DataChannelEndToEnd(unittest.TestCase):
 
     def test_upload_with_faults(self):
         self.upload(*FAULTS)
+
+    # Resume (ResumeSession, then the new StreamUrl and token): the endpoint drops the
+    # WebSocket three times; sequence numbers carry on and nothing is lost or doubled.
+    RESUME_ENV = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="resume-test-secret")
+    # The endpoint verifies the ResumeSession signatures against the same key pair.
+    DISCONNECTS = ["--disconnect-after", str(BULK // 1024 // 4), "--disconnects", "3", "--verify-sigv4"]
+
+    def test_download_across_three_disconnects(self):
+        self.download(*self.DISCONNECTS, env=self.RESUME_ENV)
+
+    def test_upload_across_three_disconnects(self):
+        # The echo target, so that the agent sends data frames for the disconnects to count.
+        self.upload(*self.DISCONNECTS, target="echo", env=self.RESUME_ENV)
+
+    def test_lost_connection_without_credentials_fails_clearly(self):
+        with Endpoint("--stream-target", f"source:{BULK}", "--disconnect-after", "100") as ep:
+            response, params = ep.start_session()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env["HOME"] = "/nonexistent"
+            proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
+                                  capture_output=True, timeout=60, env=env)
+        self.assertEqual(proc.returncode, 255)
+        self.assertIn(b"no credentials to resume with", proc.stderr)
 
     def test_echo_interactive(self):
         """Data written while the session runs comes back intact before stdin closes."""

@@ -1,0 +1,91 @@
+#include "session/session_resumer.h"
+
+#include <cstdlib>
+
+#include "aws/json_client.h"
+#include "log/log.h"
+#include "session/client_session.h"
+#include "wire/payloads.h"
+
+namespace ssm::session {
+
+std::string ssm_endpoint_url(const SessionSpec& spec) {
+  if (!spec.ssm_endpoint.empty()) return spec.ssm_endpoint;
+  for (const char* name : {"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"})
+    if (const char* v = std::getenv(name); v && *v) return v;
+  return "https://ssm." + spec.region + ".amazonaws.com";
+}
+
+SessionResumer::SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec)
+    : executor_(ex), spec_(spec), timer_(ex) {}
+
+void SessionResumer::resume(Done done) {
+  done_ = std::move(done);
+  const bool retry = deadline_.has_value();
+  if (!deadline_) {
+    deadline_ = std::chrono::steady_clock::now() + kBudget;
+    backoff_ = kFirstBackoff;
+  }
+  if (!credentials_) {
+    const auto r = aws::resolve_credentials(spec_.profile, aws::process_environment());
+    if (!r.credentials) return finish(std::nullopt, "no credentials to resume with: " + r.error);
+    credentials_ = r.credentials;
+  }
+  if (spec_.region.empty()) return finish(std::nullopt, "no region to resume in");
+  if (!retry) return attempt();
+  // The last answer led to a connection that failed too: back off before asking again.
+  wait_then_attempt("the resumed connection failed");
+}
+
+void SessionResumer::wait_then_attempt(const std::string& why) {
+  if (std::chrono::steady_clock::now() + backoff_ >= *deadline_)
+    return finish(std::nullopt, "gave up resuming after " + std::to_string(kBudget.count()) + " s: " + why);
+  SSM_LOG(info, "resuming: " + why + "; retrying");
+  timer_.expires_after(backoff_);
+  backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);
+  timer_.async_wait([this, g = generation_](const boost::system::error_code& ec) {
+    if (!ec && g == generation_) attempt();
+  });
+}
+
+void SessionResumer::cancel() {
+  ++generation_;
+  timer_.cancel();
+  done_ = nullptr;
+}
+
+void SessionResumer::attempt() {
+  aws::JsonCall call;
+  call.endpoint_url = ssm_endpoint_url(spec_);
+  call.region = spec_.region;
+  call.service = "ssm";
+  call.target = "AmazonSSM.ResumeSession";
+  call.body = wire::Json{{"SessionId", spec_.session_id}}.dump();
+  call.credentials = *credentials_;
+  call.ca_bundle = spec_.ca_bundle;
+  aws::async_json_call(executor_, std::move(call), [this, g = generation_](aws::JsonResult r) {
+    if (g == generation_) on_answer(r.ok, r.status, r.body, r.error);
+  });
+}
+
+void SessionResumer::on_answer(bool ok, unsigned status, const std::string& body, const std::string& error) {
+  if (ok) {
+    const auto j = wire::Json::parse(body, nullptr, false);
+    const std::string url = j.is_object() ? j.value("StreamUrl", "") : "";
+    const std::string token = j.is_object() ? j.value("TokenValue", "") : "";
+    if (url.empty() || token.empty()) return finish(std::nullopt, "ResumeSession answered without a StreamUrl or token");
+    return finish(Fresh{url, token}, {});
+  }
+  // The service said no (the session is over, or our credentials are): final.
+  if (status >= 400 && status < 500 && status != 429) return finish(std::nullopt, "ResumeSession failed: " + error);
+  wait_then_attempt(error);
+}
+
+void SessionResumer::finish(std::optional<Fresh> fresh, const std::string& error) {
+  if (auto d = std::move(done_)) {
+    done_ = nullptr;
+    d(std::move(fresh), error);
+  }
+}
+
+}  // namespace ssm::session
