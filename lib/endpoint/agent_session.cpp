@@ -22,10 +22,6 @@ constexpr auto kResumeWindow = 30s;
 // The first client version the agent runs smux for (agent-side.md §7).
 constexpr std::string_view kMuxMinClient = "1.1.70";
 
-std::span<const std::uint8_t> bytes_of(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 channel::ChannelConfig agent_channel_config() {
   channel::ChannelConfig c;
   c.role = channel::kAgent;
@@ -144,7 +140,7 @@ void AgentSession::send_handshake_request() {
   request.agent_version = ctx_.config.agent_version;
   request.requested_client_actions.push_back({std::string(wire::action_type::session_type), wire::to_json_value(type)});
   handshake_sent_ = std::chrono::steady_clock::now();
-  channel_.send(wire::PayloadType::handshake_request, bytes_of(wire::to_json(request)));
+  channel_.send(wire::PayloadType::handshake_request, wire::as_bytes(wire::to_json(request)));
   handshake_timer_.expires_after(kHandshakeTimeout);
   handshake_timer_.async_wait(
       [self = shared_from_this()](const boost::system::error_code& ec) { self->on_handshake_timeout(ec); });
@@ -181,7 +177,7 @@ void AgentSession::complete_handshake(std::chrono::nanoseconds took) {
   if (phase_ != Phase::starting) return;  // ended meanwhile
   wire::HandshakeComplete complete;
   complete.handshake_time_to_complete = took.count();
-  channel_.send(wire::PayloadType::handshake_complete, bytes_of(wire::to_json(complete)));
+  channel_.send(wire::PayloadType::handshake_complete, wire::as_bytes(wire::to_json(complete)));
   start_target();
 }
 

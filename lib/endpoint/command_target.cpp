@@ -16,10 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 class CommandTarget final : public StreamTarget, public std::enable_shared_from_this<CommandTarget> {
  public:
   CommandTarget(boost::asio::any_io_executor ex, TargetHost& host, std::string line, bool separate)
@@ -97,21 +93,21 @@ class CommandTarget final : public StreamTarget, public std::enable_shared_from_
 
   void finish_when_done() {
     if (stopped_ || open_streams_ > 0 || !exit_status_) return;
-    if (separate_) host_.send_payload(wire::PayloadType::exit_code, bytes_of("EXIT_CODE: " + std::to_string(*exit_status_)));
+    if (separate_) host_.send_payload(wire::PayloadType::exit_code, wire::as_bytes("EXIT_CODE: " + std::to_string(*exit_status_)));
     else if (!collected_.empty()) host_.send_output(collected_);
     host_.target_finished();
   }
 
   // Preparing failed: the agent's text, as StdErr (§4.5 "Start failures").
   void fail_to_start(const std::string& why) {
-    host_.send_payload(wire::PayloadType::stderr_data, bytes_of("Unable to start command: " + why + "\n"));
+    host_.send_payload(wire::PayloadType::stderr_data, wire::as_bytes("Unable to start command: " + why + "\n"));
     host_.target_finished();
   }
 
   // Launching failed: in separate mode the exit code first, then the error text.
   void fail_to_launch(const std::string& why) {
-    if (separate_) host_.send_payload(wire::PayloadType::exit_code, bytes_of("EXIT_CODE: 1"));
-    host_.send_payload(wire::PayloadType::stderr_data, bytes_of(why + "\n"));
+    if (separate_) host_.send_payload(wire::PayloadType::exit_code, wire::as_bytes("EXIT_CODE: 1"));
+    host_.send_payload(wire::PayloadType::stderr_data, wire::as_bytes(why + "\n"));
     host_.target_finished();
   }
 

@@ -21,10 +21,6 @@ using namespace std::chrono_literals;
 constexpr auto kPacedReadGap = 1ms;
 constexpr auto kPacedFirstRead = 1s;
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 class PtyTarget final : public StreamTarget, public std::enable_shared_from_this<PtyTarget> {
  public:
   PtyTarget(boost::asio::any_io_executor ex, TargetHost& host, std::vector<std::string> argv, bool pacing)
@@ -36,7 +32,7 @@ class PtyTarget final : public StreamTarget, public std::enable_shared_from_this
     std::string error;
     child_ = ChildProcess::start_on_pty(ex_, argv_, streams, error);
     if (!child_) {
-      host_.send_output(bytes_of("cannot start " + (argv_.empty() ? std::string() : argv_.back()) + ": " + error + "\r\n"));
+      host_.send_output(wire::as_bytes("cannot start " + (argv_.empty() ? std::string() : argv_.back()) + ": " + error + "\r\n"));
       return host_.target_failed(error);
     }
     terminal_ = streams.terminal;

@@ -230,14 +230,7 @@ void ClientSession::on_user_terminate() {
     SSM_LOG(info, "TerminateSession not called: " + (creds.credentials ? std::string("no region") : creds.error));
     return end(kExitOk);
   }
-  aws::JsonCall call;
-  call.endpoint_url = ssm_endpoint_url(spec_);
-  call.region = spec_.region;
-  call.service = "ssm";
-  call.target = "AmazonSSM.TerminateSession";
-  call.body = wire::Json{{"SessionId", spec_.session_id}}.dump();
-  call.credentials = *creds.credentials;
-  call.ca_bundle = spec_.ca_bundle;
+  aws::JsonCall call = session_call(spec_, "TerminateSession", *creds.credentials);
   call.timeout = kTerminateCallTimeout;
   aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
     if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);

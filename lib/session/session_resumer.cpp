@@ -16,6 +16,18 @@ std::string ssm_endpoint_url(const SessionSpec& spec) {
   return "https://ssm." + spec.region + ".amazonaws.com";
 }
 
+aws::JsonCall session_call(const SessionSpec& spec, std::string_view action, const aws::Credentials& credentials) {
+  aws::JsonCall call;
+  call.endpoint_url = ssm_endpoint_url(spec);
+  call.region = spec.region;
+  call.service = "ssm";
+  call.target = "AmazonSSM." + std::string(action);
+  call.body = wire::Json{{"SessionId", spec.session_id}}.dump();
+  call.credentials = credentials;
+  call.ca_bundle = spec.ca_bundle;
+  return call;
+}
+
 SessionResumer::SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec)
     : executor_(ex), spec_(spec), timer_(ex) {}
 
@@ -55,15 +67,7 @@ void SessionResumer::cancel() {
 }
 
 void SessionResumer::attempt() {
-  aws::JsonCall call;
-  call.endpoint_url = ssm_endpoint_url(spec_);
-  call.region = spec_.region;
-  call.service = "ssm";
-  call.target = "AmazonSSM.ResumeSession";
-  call.body = wire::Json{{"SessionId", spec_.session_id}}.dump();
-  call.credentials = *credentials_;
-  call.ca_bundle = spec_.ca_bundle;
-  aws::async_json_call(executor_, std::move(call), [this, g = generation_](aws::JsonResult r) {
+  aws::async_json_call(executor_, session_call(spec_, "ResumeSession", *credentials_), [this, g = generation_](aws::JsonResult r) {
     if (g == generation_) on_answer(r.ok, r.status, r.body, r.error);
   });
 }

@@ -9,10 +9,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include "aws/credentials.h"
+#include "aws/json_client.h"
 
 namespace ssm::session {
 
@@ -21,6 +23,10 @@ struct SessionSpec;
 // Where the plugin's own SSM calls go: the CLI's endpoint, else AWS_ENDPOINT_URL_SSM,
 // AWS_ENDPOINT_URL, else the regional default.
 std::string ssm_endpoint_url(const SessionSpec& spec);
+
+// One of the plugin's own SSM calls about this session ({"SessionId": ...}), e.g.
+// "ResumeSession" or "TerminateSession", signed with `credentials`.
+aws::JsonCall session_call(const SessionSpec& spec, std::string_view action, const aws::Credentials& credentials);
 
 class SessionResumer {
  public:

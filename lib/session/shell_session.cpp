@@ -8,13 +8,6 @@
 #include "wire/payloads.h"
 
 namespace ssm::session {
-namespace {
-
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-}  // namespace
 
 ShellSession::ShellSession(boost::asio::any_io_executor ex, channel::DataChannel& channel, KindEvents& events,
                            ShellControl& control, ShellOptions options)
@@ -56,10 +49,10 @@ bool ShellSession::on_input(std::span<const std::uint8_t> bytes) {
   term::EscapeProcessor::Result r = escapes_.process(bytes);
   switch (r.action) {
     case term::EscapeProcessor::Action::help:
-      stdout_.write(bytes_of(term::EscapeProcessor::help_text()));
+      stdout_.write(wire::as_bytes(term::EscapeProcessor::help_text()));
       break;
     case term::EscapeProcessor::Action::disabled:
-      stdout_.write(bytes_of(term::EscapeProcessor::disabled_notice()));
+      stdout_.write(wire::as_bytes(term::EscapeProcessor::disabled_notice()));
       break;
     case term::EscapeProcessor::Action::terminate:
       stdin_.stop();
@@ -113,7 +106,7 @@ void ShellSession::send_window_size(bool force) {
   if (!force && sent_size_ == size) return;
   sent_size_ = size;
   const std::string json = wire::to_json(wire::TerminalSize{size.cols, size.rows});
-  channel_.send(wire::PayloadType::size, bytes_of(json));
+  channel_.send(wire::PayloadType::size, wire::as_bytes(json));
 }
 
 bool ShellSession::on_signal(int signo) {

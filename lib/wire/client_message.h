@@ -83,6 +83,11 @@ std::error_code decode(std::span<const std::uint8_t> frame, ClientMessage& out);
 
 // PayloadType::flag payloads.
 std::vector<std::uint8_t> encode_flag(PortFlag flag);
+
+// Text as a payload's bytes (JSON payloads, status text), without a copy.
+inline std::span<const std::uint8_t> as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
 std::error_code decode_flag(std::span<const std::uint8_t> payload, std::uint32_t& flag);
 
 }  // namespace ssm::wire
