@@ -101,6 +101,15 @@ void EndpointServer::stop() {
     if (record.agent) record.agent->shutdown();
 }
 
+std::optional<ApiResponse> EndpointServer::check_upgrade(const std::string& session_id, const ApiRequest& request) {
+  const bool is_signed = !request.authorization.empty();
+  std::optional<ApiResponse> refused;
+  if (sigv4_ && is_signed) refused = sigv4_->verify_upgrade(request);
+  out_.event("upgrade session=" + session_id + " signed=" + (is_signed ? "yes" : "no") +
+             (refused ? " refused=" + refused->error_type : ""));
+  return refused;
+}
+
 std::shared_ptr<AgentSession> EndpointServer::open_data_channel(const std::string& session_id, const std::string& token,
                                                                 std::string& error) {
   SessionRecord* r = registry_.find(session_id);

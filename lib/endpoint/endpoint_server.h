@@ -45,6 +45,10 @@ class EndpointServer final : private SessionControl {
   boost::asio::ssl::context* tls() { return tls_.get(); }
 
   ApiResponse handle_api(const ApiRequest& request) { return api_.handle(request); }
+  // A data-channel upgrade: with --verify-sigv4 a signed one must verify; an unsigned one
+  // passes (the token in OpenDataChannel authenticates it, as for SSM_PLUGIN_SKIP_CLIENT_CONFIGURE
+  // and presigned URLs). Prints one event line saying which it was.
+  std::optional<ApiResponse> check_upgrade(const std::string& session_id, const ApiRequest& request);
   // The agent for `session_id` if `token` is its current token; nullptr and `error` otherwise.
   std::shared_ptr<AgentSession> open_data_channel(const std::string& session_id, const std::string& token,
                                                   std::string& error);

@@ -93,6 +93,16 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection<
   void upgrade() {
     std::string id = httpc::session_id_of(request_.target());
     if (id.empty()) return respond(api_error("ResourceNotFoundException", "no data channel at this path", 404));
+    namespace http = boost::beast::http;
+    const ApiRequest signed_parts{.authorization = request_[http::field::authorization],
+                                  .amz_date = request_["X-Amz-Date"],
+                                  .host = request_[http::field::host],
+                                  .security_token = request_["X-Amz-Security-Token"],
+                                  .path = request_.target()};
+    if (auto refused = server_.check_upgrade(id, signed_parts)) {
+      request_.keep_alive(false);
+      return respond(std::move(*refused));
+    }
     std::make_shared<DataChannelConnection<Stream>>(std::move(stream_), server_, std::move(id))->run(std::move(request_));
   }
 

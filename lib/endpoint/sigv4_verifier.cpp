@@ -6,6 +6,8 @@
 #include <ctime>
 #include <set>
 
+#include "aws/upgrade_signing.h"
+
 namespace ssm::endpoint {
 namespace {
 
@@ -33,7 +35,13 @@ std::optional<std::int64_t> parse_amz_date(std::string_view d) {
 
 }  // namespace
 
-std::optional<ApiResponse> SigV4Verifier::verify(const ApiRequest& r) const {
+std::optional<ApiResponse> SigV4Verifier::verify(const ApiRequest& r) const { return check("POST", "", r); }
+
+std::optional<ApiResponse> SigV4Verifier::verify_upgrade(const ApiRequest& r) const {
+  return check("GET", aws::kStreamService, r);
+}
+
+std::optional<ApiResponse> SigV4Verifier::check(std::string_view method, std::string_view service, const ApiRequest& r) const {
   if (r.authorization.substr(0, kAlgorithm.size()) != kAlgorithm)
     return refuse("MissingAuthenticationTokenException", "Request is missing Authentication Token");
   const std::string credential = field(r.authorization, "Credential=");
@@ -49,6 +57,9 @@ std::optional<ApiResponse> SigV4Verifier::verify(const ApiRequest& r) const {
   }
   if (scope.size() != 5 || scope[4] != "aws4_request" || given.empty())
     return refuse("IncompleteSignatureException", "Authorization header is malformed");
+  if (!service.empty() && scope[3] != service)
+    return refuse("IncompleteSignatureException", "Credential should be scoped to correct service: '" +
+                                                      std::string(service) + "'.");
   if (scope[0] != expected_.access_key_id)
     return refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
 
@@ -60,8 +71,7 @@ std::optional<ApiResponse> SigV4Verifier::verify(const ApiRequest& r) const {
   // Rebuild what the client signed; only the headers this API uses can be reproduced.
   const std::set<std::string, std::less<>> known = {"content-type", "host", "x-amz-date", "x-amz-security-token",
                                                     "x-amz-target"};
-  aws::SignableRequest s;
-  s.path = std::string(r.path.substr(0, r.path.find('?')));
+  aws::SignableRequest s = aws::signable_from_target(std::string(method), r.path);
   s.body = std::string(r.body);
   for (std::size_t start = 0; start <= signed_headers.size();) {
     const auto semi = std::min(signed_headers.find(';', start), signed_headers.size());

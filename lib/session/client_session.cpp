@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <boost/asio/post.hpp>
+
 #include "aws/credentials.h"
 #include "aws/json_client.h"
 #include "log/log.h"
@@ -39,14 +41,28 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
       handshake_({spec_.client_version, spec_.legacy_cli}),
       connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this)),
-      resumer_(ex, spec_) {}
+      resumer_(ex, spec_),
+      upgrade_auth_(spec_.region, aws::process_environment()) {}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
   connection_.close();
 }
 
-void ClientSession::start() { connect(); }
+void ClientSession::start() {
+  if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
+  lookup_credentials([this](const aws::ResolvedCredentials& found) {
+    if (done()) return;
+    upgrade_auth_.start(found);
+    connect();
+  });
+}
+
+void ClientSession::lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done) {
+  boost::asio::post(executor_, [this, done = std::move(done)] {
+    done(aws::resolve_credentials(spec_.profile, aws::process_environment()));
+  });
+}
 
 void ClientSession::connect() {
   transport::ConnectOptions options;
@@ -56,6 +72,7 @@ void ClientSession::connect() {
   options.ca_bundle = spec_.ca_bundle;
   options.keepalive = spec_.keepalive;
   options.headers.emplace_back("User-Agent", "session-manager-plugin/" + spec_.client_version);
+  for (auto& header : upgrade_auth_.headers_for(spec_.stream_url)) options.headers.push_back(std::move(header));
   connection_.connect(std::move(options));
 }
 
@@ -87,6 +104,7 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
     if (!fresh) return fail(lost_because_ + "; " + error);
     spec_.stream_url = fresh->stream_url;
     spec_.token_value = fresh->token;
+    upgrade_auth_.update(fresh->credentials);
     connect();
   });
 }

@@ -13,6 +13,7 @@
 #include "session/session_kind.h"
 #include "session/session_resumer.h"
 #include "session/shell_session.h"
+#include "session/upgrade_auth.h"
 
 namespace ssm::session {
 
@@ -70,6 +71,8 @@ class ClientSession final : private channel::ChannelHandler,
   void start_kind();
   void status(std::string_view text);
   void connect();
+  // The standard credential chain, answered later on the executor.
+  void lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done);
 
   // `~.` waits this long for TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};
@@ -89,6 +92,7 @@ class ClientSession final : private channel::ChannelHandler,
   bool ever_connected_ = false;  // only a session that was up is resumed
   std::string lost_because_;     // why the connection dropped, for the final error
   SessionResumer resumer_;
+  UpgradeAuth upgrade_auth_;
 };
 
 }  // namespace ssm::session

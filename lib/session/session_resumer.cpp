@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "aws/json_client.h"
+#include "aws/upgrade_signing.h"
 #include "log/log.h"
 #include "session/client_session.h"
 #include "wire/payloads.h"
@@ -38,6 +39,10 @@ void SessionResumer::resume(Done done) {
     deadline_ = std::chrono::steady_clock::now() + kBudget;
     backoff_ = kFirstBackoff;
   }
+  // A presigned URL carries its own authorisation, which a resume could not renew
+  // (protocol-updates.md §2.4).
+  if (aws::is_presigned_url(spec_.stream_url))
+    return finish(std::nullopt, "sessions on a presigned StreamUrl cannot be resumed");
   if (!credentials_) {
     const auto r = aws::resolve_credentials(spec_.profile, aws::process_environment());
     if (!r.credentials) return finish(std::nullopt, "no credentials to resume with: " + r.error);
@@ -78,7 +83,7 @@ void SessionResumer::on_answer(bool ok, unsigned status, const std::string& body
     const std::string url = j.is_object() ? j.value("StreamUrl", "") : "";
     const std::string token = j.is_object() ? j.value("TokenValue", "") : "";
     if (url.empty() || token.empty()) return finish(std::nullopt, "ResumeSession answered without a StreamUrl or token");
-    return finish(Fresh{url, token}, {});
+    return finish(Fresh{url, token, *credentials_}, {});
   }
   // The service said no (the session is over, or our credentials are): final.
   if (status >= 400 && status < 500 && status != 429) return finish(std::nullopt, "ResumeSession failed: " + error);

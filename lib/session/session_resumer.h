@@ -32,6 +32,7 @@ class SessionResumer {
  public:
   struct Fresh {
     std::string stream_url, token;
+    aws::Credentials credentials;  // what the ResumeSession call was signed with
   };
   // Either a fresh URL and token, or why not (one line).
   using Done = std::function<void(std::optional<Fresh>, const std::string& error)>;

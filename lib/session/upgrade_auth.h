@@ -1,0 +1,37 @@
+// lib/session — whether the data channel's WebSocket upgrade is signed, and with what
+// (protocol-updates.md §2.1): not with SSM_PLUGIN_SKIP_CLIENT_CONFIGURE=true, not for a
+// presigned StreamUrl, otherwise with the credentials found at session start. Signing is best
+// effort, as in the reference: without credentials the session goes on unsigned. Each dial
+// gets a fresh signature; a resume hands in the credentials it used.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "aws/credentials.h"
+#include "aws/upgrade_signing.h"
+
+namespace ssm::session {
+
+class UpgradeAuth {
+ public:
+  UpgradeAuth(std::string region, const aws::GetEnv& env);
+
+  // Whether credentials are worth looking up for this StreamUrl at all.
+  bool wants_credentials(const std::string& stream_url) const;
+  // The result of that lookup: credentials turn signing on; an error leaves it off (logged).
+  void start(const aws::ResolvedCredentials& found);
+  // Credentials a resume obtained; only used if the session signs at all (as the reference).
+  void update(const aws::Credentials& credentials);
+
+  // Extra headers for the next upgrade of `url`: empty when unsigned or presigned.
+  aws::HeaderList headers_for(const std::string& url) const;
+  bool signing() const { return credentials_.has_value(); }
+
+ private:
+  std::string region_;
+  bool skip_configure_;
+  std::optional<aws::Credentials> credentials_;
+};
+
+}  // namespace ssm::session
