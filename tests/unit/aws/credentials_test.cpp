@@ -100,12 +100,27 @@ TEST_F(CredentialChain, CredentialProcess) {
   EXPECT_NE(r.error.find("status 3"), std::string::npos) << r.error;
 }
 
+TEST_F(CredentialChain, ProfilesThatNeedTheNetworkSaySoSynchronously) {
+  write("credentials", "[base]\naws_access_key_id = AK\naws_secret_access_key = s\n");
+  write("config", "[profile dev]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n");
+  const auto r = resolve_credentials("dev", env());
+  EXPECT_FALSE(r.credentials);
+  EXPECT_NE(r.error.find("assume role arn:aws:iam::1:role/R needs the asynchronous credential provider"),
+            std::string::npos)
+      << r.error;
+}
+
 TEST(CredentialProcessOutput, RejectsWhatIsNotVersion1WithKeys) {
   std::string error;
   EXPECT_FALSE(parse_process_output("not json", error));
   EXPECT_FALSE(parse_process_output(R"({"Version":2,"AccessKeyId":"a","SecretAccessKey":"b"})", error));
   EXPECT_FALSE(parse_process_output(R"({"Version":1,"AccessKeyId":"a"})", error));
   EXPECT_TRUE(parse_process_output(R"({"Version":1,"AccessKeyId":"a","SecretAccessKey":"b"})", error));
+  EXPECT_FALSE(parse_process_output(R"({"Version":1,"AccessKeyId":"a","SecretAccessKey":"b","Expiration":"x"})", error));
+  const auto c = parse_process_output(
+      R"({"Version":1,"AccessKeyId":"a","SecretAccessKey":"b","Expiration":"2030-01-01T00:00:00Z"})", error);
+  ASSERT_TRUE(c && c->expiration) << error;
+  EXPECT_EQ(*c->expiration, std::chrono::system_clock::from_time_t(1893456000));
 }
 
 TEST(Ini, SectionsKeysCommentsAndBlanks) {
