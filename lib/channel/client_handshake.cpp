@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include <openssl/crypto.h>
+
 namespace ssm::channel {
 namespace {
 
@@ -34,8 +36,9 @@ bool version_greater(std::string_view agent, std::string_view threshold) {
   return *a > *t;  // lexicographic over integers
 }
 
-wire::HandshakeResponse ClientHandshake::on_request(const wire::HandshakeRequest& request) {
+std::optional<wire::HandshakeResponse> ClientHandshake::on_request(const wire::HandshakeRequest& request) {
   agent_version_ = request.agent_version;
+  kms_key_id_.reset();
   wire::HandshakeResponse response;
   response.client_version = config_.client_version;
   for (const auto& action : request.requested_client_actions) {
@@ -43,7 +46,13 @@ wire::HandshakeResponse ClientHandshake::on_request(const wire::HandshakeRequest
     if (action.action_type == wire::action_type::session_type) {
       processed = session_type_action(action.action_parameters);
     } else if (action.action_type == wire::action_type::kms_encryption) {
-      processed = kms_action();
+      processed = kms_action(action.action_parameters);
+      if (processed.action_status == 0) {
+        // Waits for the data key; its place in the list keeps the agent's order.
+        kms_index_ = response.processed_client_actions.size();
+        response.processed_client_actions.push_back(std::move(processed));
+        continue;
+      }
     } else {
       // The reference puts the code in ActionResult and leaves ActionStatus 0 (quirk Q8);
       // we send the documented status instead.
@@ -52,7 +61,9 @@ wire::HandshakeResponse ClientHandshake::on_request(const wire::HandshakeRequest
     if (!processed.error.empty()) response.errors.push_back(processed.error);
     response.processed_client_actions.push_back(std::move(processed));
   }
-  return response;
+  if (!kms_key_id_) return response;
+  waiting_ = std::move(response);
+  return std::nullopt;
 }
 
 wire::ProcessedClientAction ClientHandshake::session_type_action(const wire::Json& parameters) {
@@ -74,7 +85,8 @@ wire::ProcessedClientAction ClientHandshake::session_type_action(const wire::Jso
   return {std::string(wire::action_type::session_type), kSuccess, nullptr, ""};
 }
 
-wire::ProcessedClientAction ClientHandshake::kms_action() {
+// Status 0: the action waits for a data key (kms_key_id_ set); otherwise it failed at once.
+wire::ProcessedClientAction ClientHandshake::kms_action(const wire::Json& parameters) {
   const std::string type(wire::action_type::kms_encryption);
   if (config_.legacy_cli) {
     refusal_ =
@@ -82,8 +94,55 @@ wire::ProcessedClientAction ClientHandshake::kms_action() {
         "latest version of your CLI (e.g., AWS CLI).";
     return {type, kFailed, nullptr, refusal_};
   }
-  refusal_ = "the agent requires KMS session encryption, which this client does not support yet";
-  return {type, kUnsupported, nullptr, "Unsupported action " + type};
+  wire::KmsEncryptionRequest request;
+  std::string reason;
+  if (auto err = wire::parse(parameters, request)) reason = err.message();
+  else if (request.kms_key_id.empty()) reason = "the agent named no KMS key";
+  else if (kms_key_id_) reason = "the agent asked for KMS encryption twice";
+  if (!reason.empty()) {
+    refusal_ = "the agent requires KMS encryption, which failed: " + reason;
+    return {type, kFailed, nullptr, "Failed to process action " + type + ": " + reason};
+  }
+  kms_key_id_ = request.kms_key_id;
+  return {type, 0, nullptr, ""};
+}
+
+CompletedHandshake ClientHandshake::on_data_key(KmsDataKey key) {
+  std::unique_ptr<crypto::SessionCipher> cipher;
+  std::string reason;
+  // The reference does not check the size; a short key would make every message fail later.
+  if (key.plaintext.size() != crypto::kDataKeySize)
+    reason = "KMS returned a data key of " + std::to_string(key.plaintext.size()) + " bytes instead of " +
+             std::to_string(crypto::kDataKeySize);
+  else if (key.ciphertext_blob.empty())
+    reason = "KMS returned no CiphertextBlob";
+  else if (!(cipher = crypto::SessionCipher::make(crypto::CipherSide::plugin, key.plaintext, config_.nonces)))
+    reason = "OpenSSL refused the data key";
+  OPENSSL_cleanse(key.plaintext.data(), key.plaintext.size());
+  if (!cipher) return on_data_key_failed(reason);
+  CompletedHandshake done = complete_kms({std::string(wire::action_type::kms_encryption), kSuccess,
+                                          wire::to_json_value(wire::KmsEncryptionResponse{key.ciphertext_blob}), ""});
+  done.cipher = std::move(cipher);
+  return done;
+}
+
+CompletedHandshake ClientHandshake::on_data_key_failed(const std::string& reason) {
+  refusal_ = "the agent requires KMS encryption, which failed: " + reason;
+  CompletedHandshake done = complete_kms({std::string(wire::action_type::kms_encryption), kFailed, nullptr,
+                                          "Failed to process action KMSEncryption: " + reason});
+  // §2.7: the bare reason goes in Errors, after whatever the other actions put there.
+  done.response.errors.push_back(reason);
+  return done;
+}
+
+CompletedHandshake ClientHandshake::complete_kms(wire::ProcessedClientAction action) {
+  CompletedHandshake done;
+  if (!waiting_) return done;  // nothing asked for a key: a caller bug, answered with nothing
+  done.response = std::move(*waiting_);
+  waiting_.reset();
+  kms_key_id_.reset();
+  done.response.processed_client_actions.at(kms_index_) = std::move(action);
+  return done;
 }
 
 }  // namespace ssm::channel

@@ -73,6 +73,7 @@ void DataChannel::on_ack(const wire::ClientMessage& m) {
 void DataChannel::on_data(wire::ClientMessage& m) {
   ++stats_.data_received;
   if (m.sequence_number == receive_.expected()) {
+    if (!open_payload(m)) return;
     pending_ = std::move(m);
     deliver_in_order();
     return;
@@ -100,7 +101,12 @@ void DataChannel::deliver_in_order() {
   while (true) {
     std::optional<wire::ClientMessage> next = std::move(pending_);
     pending_.reset();
-    if (!next) next = receive_.take_next();
+    if (!next) {
+      // Buffered ahead of a gap still sealed: opened now, in order, so that whatever turns
+      // the cipher on (the handshake) has been handled before the first sealed message.
+      next = receive_.take_next();
+      if (next && !open_payload(*next)) break;
+    }
     if (!next) break;
     if (handler_.on_data(*next) == Delivery::not_ready) {
       pending_ = std::move(next);  // held, unacked, until retry_delivery()
@@ -114,6 +120,19 @@ void DataChannel::deliver_in_order() {
 }
 
 void DataChannel::retry_delivery() { deliver_in_order(); }
+
+bool DataChannel::open_payload(wire::ClientMessage& m) {
+  if (!cipher_ || !is_session_data(m.payload_type)) return true;
+  crypto::Opened opened = cipher_->open(m.payload);
+  if (!opened) {
+    // Frames carry a digest, so this is no transmission error: the peer holds another key.
+    fail("cannot decrypt session data from the peer (sequence number " + std::to_string(m.sequence_number) +
+         "): " + std::string(crypto::describe(opened.error)));
+    return false;
+  }
+  m.payload = std::move(opened.plaintext);
+  return true;
+}
 
 void DataChannel::send_ack(const wire::ClientMessage& m) {
   if (closed_ || !attached_) return;
@@ -146,6 +165,7 @@ void DataChannel::send(wire::PayloadType type, std::span<const std::uint8_t> pay
 }
 
 void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t> payload) {
+  if (closed_) return;  // e.g. failed while sealing an earlier chunk
   wire::ClientMessage m;
   m.message_type = std::string(config_.role.outgoing);
   m.created_date = unix_millis();
@@ -153,7 +173,13 @@ void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t>
   m.flags = (config_.syn_on_first && next_seq_ == 0) ? wire::kFlagSyn : 0;
   m.message_id = wire::Uuid::random_v4();
   m.payload_type = type;
-  m.payload.assign(payload.begin(), payload.end());
+  if (cipher_ && is_session_data(type)) {
+    auto sealed = cipher_->seal(payload);
+    if (!sealed) return fail("cannot encrypt session data: no random nonce or OpenSSL failed");
+    m.payload = std::move(*sealed);
+  } else {
+    m.payload.assign(payload.begin(), payload.end());
+  }
   window_.push(next_seq_++, std::make_shared<const std::vector<std::uint8_t>>(wire::encode(m)));
   ++stats_.data_sent;
   if (can_write()) write_entry(window_.entries().back(), Clock::now());

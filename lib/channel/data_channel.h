@@ -3,10 +3,14 @@
 // in-order payloads to its ChannelHandler. Used by the client (role kClient) and by the local
 // endpoint's agent emulator (role kAgent). Frames travel through a FrameWriter; the channel
 // survives the writer going away and coming back (resume) with its numbers intact.
+// Once a session cipher is set (KMS encryption, protocol-smux-kms-aws.md §2.5), session data
+// (Output, StdErr, ExitCode) is sealed on its way out and opened in delivery order on its way
+// in, out-of-order arrivals included; every other payload type stays as it is.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -17,6 +21,7 @@
 
 #include "channel/receive_window.h"
 #include "channel/send_window.h"
+#include "crypto/session_cipher.h"
 #include "wire/client_message.h"
 #include "wire/payloads.h"
 
@@ -88,6 +93,13 @@ struct ChannelStats {
   std::uint64_t dropped_invalid = 0;  // frames that failed decoding
 };
 
+// The payload types a session cipher transforms, in either direction (§2.5): the plugin
+// only ever sends Output of them, the agent only ever receives Output.
+constexpr bool is_session_data(wire::PayloadType type) {
+  return type == wire::PayloadType::output || type == wire::PayloadType::stderr_data ||
+         type == wire::PayloadType::exit_code;
+}
+
 class DataChannel {
  public:
   DataChannel(boost::asio::any_io_executor ex, ChannelConfig config, FrameWriter& writer, ChannelHandler& handler);
@@ -121,6 +133,11 @@ class DataChannel {
   // True while received, acknowledged data waits for the handler.
   bool has_deliverable() const { return pending_.has_value() || receive_.has_next(); }
 
+  // From now on session data is sealed when sent and opened when delivered (messages already
+  // numbered stay as they were). A payload that does not open fails the channel.
+  void set_cipher(std::unique_ptr<crypto::SessionCipher> cipher) { cipher_ = std::move(cipher); }
+  crypto::SessionCipher* cipher() { return cipher_.get(); }
+
   // Stops the timer; nothing is sent or received afterwards (delivery of what was received
   // goes on through retry_delivery).
   void close();
@@ -136,6 +153,9 @@ class DataChannel {
   void on_ack(const wire::ClientMessage& m);
   void on_data(wire::ClientMessage& m);
   void deliver_in_order();
+  // Opens a session-data payload in place when a cipher is set; false (the channel failed)
+  // when it does not open.
+  bool open_payload(wire::ClientMessage& m);
   void send_ack(const wire::ClientMessage& m);
   void arm_timer(Clock::time_point deadline);
   void on_timer();
@@ -157,7 +177,8 @@ class DataChannel {
   bool space_wanted_ = false;  // the handler saw a full window and waits for on_send_space
   bool delivering_ = false;    // re-entrancy guard for deliver_in_order
   int consecutive_invalid_ = 0;
-  std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery
+  std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery (opened)
+  std::unique_ptr<crypto::SessionCipher> cipher_;  // set once KMS encryption is on
   ChannelStats stats_;
 };
 
