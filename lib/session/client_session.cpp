@@ -6,9 +6,11 @@
 
 #include "aws/credentials.h"
 #include "aws/json_client.h"
+#include "crypto/session_cipher.h"
 #include "log/log.h"
 #include "session/basic_port_session.h"
 #include "session/console.h"
+#include "session/kms_key_exchange.h"
 #include "session/mux_port_session.h"
 #include "session/shell_session.h"
 #include "session/stream_session.h"
@@ -119,7 +121,7 @@ channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
     case wire::PayloadType::handshake_complete:
       return on_handshake_complete(m);
     case wire::PayloadType::enc_challenge_request:
-      return channel::Delivery::accepted;  // only follows a KMS action, which we refused
+      return on_enc_challenge(m);
     default:
       break;
   }
@@ -140,9 +142,61 @@ channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage&
     fail("the agent sent an unreadable handshake request (" + err.message() + ")");
     return channel::Delivery::accepted;
   }
-  const std::string response = wire::to_json(handshake_.on_request(request));
-  connection_.channel().send(wire::PayloadType::handshake_response,
-                             {reinterpret_cast<const std::uint8_t*>(response.data()), response.size()});
+  if (auto response = handshake_.on_request(request)) {
+    send_handshake_response(*response);
+    return channel::Delivery::accepted;
+  }
+  // KMS encryption: the response waits for the data key (protocol-smux-kms-aws.md §2.2). The
+  // request is acknowledged now, as every handshake message is; the agent sends nothing more
+  // until it has our response.
+  SSM_LOG(info, "the agent requires KMS encryption; calling GenerateDataKey");
+  async_generate_data_key(executor_, spec_, *handshake_.kms_key_id(),
+                          [this](std::optional<channel::KmsDataKey> key, const std::string& error) {
+                            on_kms_data_key(std::move(key), error);
+                          });
+  return channel::Delivery::accepted;
+}
+
+void ClientSession::on_kms_data_key(std::optional<channel::KmsDataKey> key, const std::string& error) {
+  if (done()) return;
+  channel::CompletedHandshake completed =
+      key ? handshake_.on_data_key(std::move(*key)) : handshake_.on_data_key_failed(error);
+  if (completed.cipher) {
+    // §2.5: on from the successful result on, so before the response goes out.
+    connection_.channel().set_cipher(std::move(completed.cipher));
+    SSM_LOG(info, "KMS encryption is on");
+  } else {
+    SSM_LOG(warn, handshake_.refusal());
+  }
+  // A failed action is reported to the agent, which cancels the session; once it has our
+  // response (acknowledged) the refusal ends ours (on_all_acknowledged).
+  send_handshake_response(completed.response);
+}
+
+void ClientSession::send_handshake_response(const wire::HandshakeResponse& response) {
+  connection_.channel().send(wire::PayloadType::handshake_response, wire::as_bytes(wire::to_json(response)));
+}
+
+// §2.6: prove to the agent that both directions work with the data key.
+channel::Delivery ClientSession::on_enc_challenge(const wire::ClientMessage& m) {
+  crypto::SessionCipher* cipher = connection_.channel().cipher();
+  if (!cipher) {
+    fail("the agent sent an encryption challenge, but no KMS data key was agreed");
+    return channel::Delivery::accepted;
+  }
+  wire::EncryptionChallenge challenge;
+  if (auto err = wire::parse(m.payload_text(), challenge)) {
+    fail("the agent sent an unreadable encryption challenge (" + err.message() + ")");
+    return channel::Delivery::accepted;
+  }
+  crypto::Opened answer = crypto::answer_challenge(*cipher, challenge.challenge);
+  if (!answer) {
+    fail("the agent's encryption challenge does not decrypt with the KMS data key: " +
+         std::string(crypto::describe(answer.error)));
+    return channel::Delivery::accepted;
+  }
+  const std::string json = wire::to_json(wire::EncryptionChallenge{std::move(answer.plaintext)});
+  connection_.channel().send(wire::PayloadType::enc_challenge_response, wire::as_bytes(json));
   return channel::Delivery::accepted;
 }
 

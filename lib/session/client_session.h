@@ -67,6 +67,9 @@ class ClientSession final : private channel::ChannelHandler,
   void on_user_terminate() override;
 
   channel::Delivery on_handshake_request(const wire::ClientMessage& m);
+  void on_kms_data_key(std::optional<channel::KmsDataKey> key, const std::string& error);
+  void send_handshake_response(const wire::HandshakeResponse& response);
+  channel::Delivery on_enc_challenge(const wire::ClientMessage& m);
   channel::Delivery on_handshake_complete(const wire::ClientMessage& m);
   void start_kind();
   void status(std::string_view text);
