@@ -1,31 +1,68 @@
 #include "aws/credential_document.h"
 
+#include <cstring>
 #include <ctime>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
 namespace ssm::aws {
 
-std::optional<std::chrono::system_clock::time_point> parse_timestamp(const std::string& text) {
-  static const std::regex kFormat(R"((\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):?(\d{2})))");
-  std::smatch m;
-  if (!std::regex_match(text, m, kFormat)) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = std::stoi(m[1]) - 1900;
-  tm.tm_mon = std::stoi(m[2]) - 1;
-  tm.tm_mday = std::stoi(m[3]);
-  tm.tm_hour = std::stoi(m[4]);
-  tm.tm_min = std::stoi(m[5]);
-  tm.tm_sec = std::stoi(m[6]);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-    return std::nullopt;
-  std::time_t t = ::timegm(&tm);
-  if (m[9].matched) {
-    const long offset = (std::stol(m[10]) * 60 + std::stol(m[11])) * 60;
-    t += m[9] == "+" ? -offset : offset;  // local = UTC + offset
+namespace {
+
+// Reads `count` decimal digits at `at`, advancing it; false if they are not all digits.
+bool digits(const std::string& s, std::size_t& at, std::size_t count, int& value) {
+  if (at + count > s.size()) return false;
+  value = 0;
+  for (std::size_t end = at + count; at < end; ++at) {
+    if (s[at] < '0' || s[at] > '9') return false;
+    value = value * 10 + (s[at] - '0');
   }
-  return std::chrono::system_clock::from_time_t(t);
+  return true;
+}
+
+bool expect(const std::string& s, std::size_t& at, const char* one_of) {
+  if (at >= s.size() || !std::strchr(one_of, s[at])) return false;
+  ++at;
+  return true;
+}
+
+}  // namespace
+
+// A hand-written reader rather than std::regex: GCC 12 flags std::regex with
+// -Wmaybe-uninitialized under the sanitizer build.
+std::optional<std::chrono::system_clock::time_point> parse_timestamp(const std::string& text) {
+  std::size_t at = 0;
+  int year, month, day, hour, minute, second;
+  if (!digits(text, at, 4, year) || !expect(text, at, "-") || !digits(text, at, 2, month) || !expect(text, at, "-") ||
+      !digits(text, at, 2, day) || !expect(text, at, "Tt ") || !digits(text, at, 2, hour) || !expect(text, at, ":") ||
+      !digits(text, at, 2, minute) || !expect(text, at, ":") || !digits(text, at, 2, second))
+    return std::nullopt;
+  if (at < text.size() && text[at] == '.') {  // fractional seconds: below our resolution
+    const std::size_t first = ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == first) return std::nullopt;
+  }
+  long offset_seconds = 0;
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const bool east = text[at++] == '+';
+    int offset_hours, offset_minutes;
+    if (!digits(text, at, 2, offset_hours)) return std::nullopt;
+    if (at < text.size() && text[at] == ':') ++at;
+    if (!digits(text, at, 2, offset_minutes)) return std::nullopt;
+    offset_seconds = (offset_hours * 60L + offset_minutes) * 60L * (east ? 1 : -1);
+  } else if (!expect(text, at, "Zz")) {
+    return std::nullopt;
+  }
+  if (at != text.size()) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return std::chrono::system_clock::from_time_t(::timegm(&tm) - offset_seconds);  // local = UTC + offset
 }
 
 std::optional<Credentials> parse_credential_document(const std::string& json, std::string& error) {

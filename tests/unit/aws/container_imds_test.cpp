@@ -161,7 +161,10 @@ TEST(CredentialDocument, TimestampsAndRejections) {
   EXPECT_EQ(parse_timestamp("2024-05-01T12:00:00+02:00"), parse_timestamp("2024-05-01T10:00:00Z"));
   EXPECT_EQ(parse_timestamp("2024-05-01T10:00:00.999999Z"), parse_timestamp("2024-05-01T10:00:00Z"));
   EXPECT_EQ(parse_timestamp("1970-01-01T00:01:00Z"), std::chrono::system_clock::from_time_t(60));
+  EXPECT_EQ(parse_timestamp("2024-05-01T05:30:00-0430"), parse_timestamp("2024-05-01T10:00:00Z"));
   EXPECT_FALSE(parse_timestamp("2024-05-01"));
+  EXPECT_FALSE(parse_timestamp("2024-05-01T10:00:00Zjunk"));
+  EXPECT_FALSE(parse_timestamp("2024-05-01T10:00:00"));
   EXPECT_FALSE(parse_timestamp("2024-13-01T00:00:00Z"));
   std::string error;
   EXPECT_FALSE(parse_credential_document(R"({"Code":"Failed","AccessKeyId":"a","SecretAccessKey":"b"})", error));
