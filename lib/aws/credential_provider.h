@@ -3,6 +3,13 @@
 // Credentials that expire are resolved again when they are within kRefreshBefore of their
 // expiration; credentials without one (static keys) are kept until invalidate().
 // Failures are not cached: the next async_get tries the chain again.
+//
+// Use (one provider per plugin process, on the session's executor):
+//   CredentialProvider credentials(ex, {profile_from_argv, process_environment(), ca_bundle, region_from_argv});
+//   credentials.async_get([](ResolvedCredentials r) { if (!r.credentials) fail(r.error); else sign(*r.credentials); });
+//   // after an ExpiredToken / UnrecognizedClient answer: credentials.invalidate(), then async_get again.
+// Destroying the provider drops the result of a resolution under way; its HTTP request still
+// ends by its own deadline (instance metadata 1 s per step, container 5 s, STS 10 s).
 #pragma once
 
 #include <chrono>
@@ -21,7 +28,7 @@ struct CredentialOptions {
   std::string profile;  // explicit (argv); "" = AWS_PROFILE, AWS_DEFAULT_PROFILE or default
   GetEnv env = process_environment();
   std::string ca_bundle;  // trust roots for https sources; "" = AWS_CA_BUNDLE, else the system's
-  std::string region;     // the plugin's region (argv), for STS; "" = resolve_region's sources, else us-east-1
+  std::string region{};   // the plugin's region (argv), for STS; "" = resolve_region's sources, else us-east-1
   Clock now = [] { return std::chrono::system_clock::now(); };  // injectable for tests
 };
 
