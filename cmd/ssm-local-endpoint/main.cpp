@@ -52,6 +52,10 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
   app.add_option("--shell", c.shell, "shell for Standard_Stream sessions (on a pty), and the `-c` runner of "
                  "AWS-StartInteractiveCommand")
       ->capture_default_str();
+  app.add_option("--kms-key-id", c.kms_key_id,
+                 "encrypt every session with KMS (the handshake then always runs): the agent asks the\n"
+                 "client for this key; the endpoint's own GenerateDataKey stand-in issues the data key")
+      ->type_name("KEY");
   app.add_option("--resume-grace", resume_grace_ms,
                  "how long a session waits for its client to reconnect after its WebSocket goes away;\n"
                  "a ResumeSession call extends the wait to 30 s")

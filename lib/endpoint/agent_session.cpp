@@ -38,6 +38,8 @@ AgentSession::AgentSession(boost::asio::any_io_executor ex, const SessionRecord&
     : executor_(ex),
       id_(record.id),
       document_(record.document),
+      target_id_(record.target),
+      kms_(record.kms),
       parameters_(record.parameters),
       ctx_(context),
       on_ended_(std::move(on_ended)),
@@ -124,7 +126,8 @@ void AgentSession::shutdown() {
 void AgentSession::begin() {
   ++ctx_.stats.sessions;
   session_type_ = session_type_for(document_, parameters_);
-  if (!wants_handshake(session_type_, ctx_.config.handshake)) {
+  // With encryption on, the agent always hand-shakes (protocol-smux-kms-aws.md §2.1).
+  if (!kms_on() && !wants_handshake(session_type_, ctx_.config.handshake)) {
     // A plain shell: no handshake, the first message is output (agent-side.md §2.1).
     start_target();
     return;
@@ -139,6 +142,9 @@ void AgentSession::send_handshake_request() {
   wire::HandshakeRequest request;
   request.agent_version = ctx_.config.agent_version;
   request.requested_client_actions.push_back({std::string(wire::action_type::session_type), wire::to_json_value(type)});
+  if (kms_on())
+    request.requested_client_actions.push_back({std::string(wire::action_type::kms_encryption),
+                                                 wire::to_json_value(wire::KmsEncryptionRequest{ctx_.config.kms_key_id})});
   handshake_sent_ = std::chrono::steady_clock::now();
   channel_.send(wire::PayloadType::handshake_request, wire::as_bytes(wire::to_json(request)));
   handshake_timer_.expires_after(kHandshakeTimeout);
@@ -148,25 +154,32 @@ void AgentSession::send_handshake_request() {
 
 void AgentSession::on_handshake_timeout(const boost::system::error_code& ec) {
   if (ec || phase_ != Phase::handshake) return;
-  end("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.");
+  cancel("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.");
 }
 
 channel::Delivery AgentSession::on_handshake_response(const wire::ClientMessage& m) {
   wire::HandshakeResponse response;
   if (auto err = wire::parse(m.payload_text(), response)) {
-    end("Encountered error while initiating handshake. " + err.message());
+    cancel_after_ack("Encountered error while initiating handshake. " + err.message());
     return channel::Delivery::accepted;
   }
   client_version_ = response.client_version;
   for (const auto& action : response.processed_client_actions) {
     if (action.action_status != static_cast<int>(wire::ActionStatus::success)) {
-      end("Encountered error while initiating handshake. " + action.action_type + " failed on client with status " +
+      cancel_after_ack("Encountered error while initiating handshake. " + action.action_type + " failed on client with status " +
           std::to_string(action.action_status) + " error: " + action.error);
       return channel::Delivery::accepted;
     }
   }
-  phase_ = Phase::starting;
   handshake_timer_.cancel();
+  if (kms_on()) {
+    if (!install_data_key(response)) return channel::Delivery::accepted;  // cancelled
+    phase_ = Phase::challenge;
+    // Posted, so that the channel acks the response before the challenge goes out.
+    boost::asio::post(executor_, [self = shared_from_this()] { self->send_challenge(); });
+    return channel::Delivery::accepted;
+  }
+  phase_ = Phase::starting;
   const auto took = std::chrono::steady_clock::now() - handshake_sent_;
   // Posted, so that the channel acks the response before HandshakeComplete goes out.
   boost::asio::post(executor_, [self = shared_from_this(), took] { self->complete_handshake(took); });
@@ -177,6 +190,7 @@ void AgentSession::complete_handshake(std::chrono::nanoseconds took) {
   if (phase_ != Phase::starting) return;  // ended meanwhile
   wire::HandshakeComplete complete;
   complete.handshake_time_to_complete = took.count();
+  if (kms_on()) complete.customer_message = "This session is encrypted using AWS KMS.";
   channel_.send(wire::PayloadType::handshake_complete, wire::as_bytes(wire::to_json(complete)));
   start_target();
 }
@@ -221,6 +235,9 @@ channel::Delivery AgentSession::on_data(const wire::ClientMessage& m) {
     case Phase::handshake:
       if (m.payload_type == wire::PayloadType::handshake_response) return on_handshake_response(m);
       return channel::Delivery::accepted;  // before completion: acked and discarded (§2.5)
+    case Phase::challenge:
+      if (m.payload_type == wire::PayloadType::enc_challenge_response) return on_challenge_response(m);
+      return channel::Delivery::accepted;  // as above
     case Phase::fresh:
     case Phase::starting:
       if (m.payload_type == wire::PayloadType::handshake_response) return channel::Delivery::accepted;  // a late copy

@@ -1,6 +1,7 @@
 // lib/endpoint — the emulated SSM agent of one session (agent-side.md): its end of the
 // reliable channel (DataChannel, agent role), the handshake it runs for Port and command
-// sessions, the stream target behind it, the faults it injects, and the line it prints when
+// sessions (and for every session with --kms-key-id: KMS encryption, its challenge, and the
+// session cipher; agent_session_kms.cpp), the stream target behind it, the faults it injects, and the line it prints when
 // the session ends. It outlives any one WebSocket: a resumed connection re-attaches to the
 // same channel, sequence numbers intact.
 #pragma once
@@ -16,6 +17,7 @@
 #include "endpoint/agent_link.h"
 #include "endpoint/delay_line.h"
 #include "endpoint/fault_injector.h"
+#include "endpoint/kms_stand_in.h"
 #include "endpoint/session_registry.h"
 #include "endpoint/stream_digest.h"
 #include "endpoint/stream_target.h"
@@ -49,6 +51,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   enum class Phase {
     fresh,      // no client yet
     handshake,  // HandshakeRequest sent, waiting for the response
+    challenge,  // KMS: EncChallengeRequest sent, waiting for the response
     starting,   // handshake done; HandshakeComplete and the target are next
     running,    // the target is up
     finishing,  // the target is done; channel_closed once the client has acked everything
@@ -78,6 +81,17 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   void on_handshake_timeout(const boost::system::error_code& ec);
   channel::Delivery on_handshake_response(const wire::ClientMessage& m);
   void complete_handshake(std::chrono::nanoseconds took);
+  // KMS encryption (agent_session_kms.cpp).
+  bool kms_on() const { return !ctx_.config.kms_key_id.empty(); }
+  bool install_data_key(const wire::HandshakeResponse& response);
+  void send_challenge();
+  void on_challenge_timeout(const boost::system::error_code& ec);
+  channel::Delivery on_challenge_response(const wire::ClientMessage& m);
+  // Ends a session the handshake failed, saying why on the endpoint's output.
+  void cancel(const std::string& why);
+  // The same from inside a delivery: the message is acknowledged first, as the agent does,
+  // so that the client learns its answer arrived (and can say why the session ends).
+  void cancel_after_ack(const std::string& why);
   void start_target();
   std::shared_ptr<StreamTarget> make_session_target();
   channel::Delivery on_running_data(const wire::ClientMessage& m);
@@ -99,6 +113,9 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
 
   boost::asio::any_io_executor executor_;
   std::string id_, document_;
+  std::string target_id_;  // StartSession's Target: the agent's own instance id
+  std::shared_ptr<KmsStandIn> kms_;
+  std::vector<std::uint8_t> challenge_;  // the 64 bytes the client must send back sealed
   wire::Json parameters_;
   AgentContext ctx_;
   std::function<void()> on_ended_;

@@ -1,5 +1,7 @@
 #include "endpoint/api_handler.h"
 
+#include "wire/base64.h"
+
 namespace ssm::endpoint {
 namespace {
 
@@ -33,6 +35,7 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
   if (request.target == "AmazonSSM.StartSession") return start_session(body);
   if (request.target == "AmazonSSM.ResumeSession") return resume_session(body);
   if (request.target == "AmazonSSM.TerminateSession") return terminate_session(body);
+  if (request.target == "TrentService.GenerateDataKey") return generate_data_key(body);
   return api_error("UnknownOperationException", "unsupported operation '" + std::string(request.target) + "'");
 }
 
@@ -77,6 +80,34 @@ ApiResponse ApiHandler::terminate_session(const wire::Json& request) {
   }
   wire::Json j = wire::Json::object();
   j["SessionId"] = r->id;
+  return ok(j);
+}
+
+// KMS GenerateDataKey (§3.3): {"KeyId", "NumberOfBytes", "EncryptionContext"} ->
+// {"CiphertextBlob", "KeyId", "Plaintext"}. Any key id is a key here; the agent checks that it
+// gets back the key it asked for, bound to its own session.
+ApiResponse ApiHandler::generate_data_key(const wire::Json& request) {
+  const std::string key_id = string_field(request, "KeyId");
+  if (key_id.empty()) return api_error("ValidationException", "KeyId is required");
+  const auto bytes = request.find("NumberOfBytes");
+  if (bytes == request.end() || !bytes->is_number_unsigned() || bytes->get<std::size_t>() < KmsStandIn::kMinDataKeyBytes ||
+      bytes->get<std::size_t>() > KmsStandIn::kMaxDataKeyBytes)
+    return api_error("ValidationException", "NumberOfBytes must be a number from 1 to 1024");
+  EncryptionContext context;
+  if (auto it = request.find("EncryptionContext"); it != request.end() && !it->is_null()) {
+    if (!it->is_object()) return api_error("ValidationException", "EncryptionContext must be a map of strings");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return api_error("ValidationException", "EncryptionContext must be a map of strings");
+      context[k] = v.get<std::string>();
+    }
+  }
+  std::string error;
+  auto key = registry_.kms().generate_data_key(key_id, context, bytes->get<std::size_t>(), error);
+  if (!key) return api_error("KMSInternalException", error, 500);
+  wire::Json j = wire::Json::object();
+  j["CiphertextBlob"] = wire::base64_encode(key->ciphertext_blob);
+  j["KeyId"] = key_id;
+  j["Plaintext"] = wire::base64_encode(key->plaintext);
   return ok(j);
 }
 

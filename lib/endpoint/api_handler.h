@@ -1,5 +1,6 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
-// TerminateSession (protocol-smux-kms-aws.md §3). Errors are AWS-shaped: HTTP 400 with
+// TerminateSession (protocol-smux-kms-aws.md §3), and KMS's GenerateDataKey on the same port
+// (§2.2, the stand-in of kms_stand_in.h). Errors are AWS-shaped: HTTP 400 with
 // {"__type", "message"} and the type again in x-amzn-ErrorType. Every request first passes a
 // RequestVerifier: SigV4Verifier with --verify-sigv4, else AcceptAnyRequest.
 #pragma once
@@ -74,6 +75,7 @@ class ApiHandler {
   ApiResponse start_session(const wire::Json& request);
   ApiResponse resume_session(const wire::Json& request);
   ApiResponse terminate_session(const wire::Json& request);
+  ApiResponse generate_data_key(const wire::Json& request);
   ApiResponse session_reply(const SessionRecord& r) const;
 
   SessionRegistry& registry_;

@@ -44,6 +44,9 @@ struct EndpointConfig {
   std::string handshake = "auto";      // auto (as the agent), always, never
   std::string stream_target = "echo";  // Port sessions: echo, sink, source:<bytes>, dial:<host>:<port>
   std::string shell = "sh";            // Standard_Stream's shell, and InteractiveCommands' `-c` runner
+  // --kms-key-id: every session asks for KMS encryption with this key (and so hand-shakes),
+  // as the agent does when the session preferences carry a KMS key. Empty: no encryption.
+  std::string kms_key_id;
   // How long a session whose WebSocket went away waits for the client to come back before
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};

@@ -37,6 +37,7 @@ SessionRecord& SessionRegistry::start(const std::string& target, const std::stri
   r.target = target;
   r.document = document;
   r.parameters = std::move(parameters);
+  r.kms = kms_;
   return r;
 }
 
