@@ -1,0 +1,111 @@
+"""The plugin's own AWS authentication end to end (issue: AWS integration): the SigV4-signed
+WebSocket upgrade against an endpoint that verifies it, a wrong secret key, the opt-out
+SSM_PLUGIN_SKIP_CLIENT_CONFIGURE, and no secret in any output or log line."""
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+from endpoint import Endpoint, plugin_argv
+
+ACCESS_KEY = "AKIDE2EAWSTEST"
+SECRET = "e2e-secret-Kq7/Xz+9VvT2"
+SESSION_TOKEN = "e2e-session-token-IQoJb3JpZ2luX2Vj=="
+
+
+def aws_env(secret=SECRET, token=None, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.startswith("SSM_PLUGIN_")}
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=secret, HOME="/nonexistent")
+    if token:
+        env["AWS_SESSION_TOKEN"] = token
+    env.update(extra)
+    return env
+
+
+class SignedUpgrade(unittest.TestCase):
+    def echo_session(self, ep, plugin_env, data=b"signed upgrade\n" * 100):
+        response, params = ep.start_session()
+        proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=plugin_env)
+        proc.stdin.write(data)
+        proc.stdin.flush()
+        got = b""
+        while len(got) < len(data):
+            chunk = proc.stdout.read1(1 << 16)
+            if not chunk:
+                break
+            got += chunk
+        proc.stdin.close()
+        code = proc.wait(timeout=60)
+        return response, got, code, proc.stderr.read().decode()
+
+    def test_signed_upgrade_is_verified(self):
+        with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
+            response, got, code, err = self.echo_session(ep, aws_env())
+            self.assertEqual(code, 0, err)
+            self.assertEqual(got, b"signed upgrade\n" * 100)
+            line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
+            self.assertIn("signed=yes", line)
+            self.assertNotIn("refused", line)
+
+    def test_wrong_secret_key_is_refused_clearly(self):
+        with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            r, w = os.pipe()
+            try:
+                proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=r, capture_output=True,
+                                      timeout=60, env=aws_env(secret="not-the-secret"))
+            finally:
+                os.close(r)
+                os.close(w)
+            err = proc.stderr.decode()
+            self.assertEqual(proc.returncode, 255, err)
+            lines = [l for l in err.splitlines() if l.strip()]
+            self.assertEqual(len(lines), 1, err)
+            self.assertIn("HTTP 403", lines[0])
+            self.assertNotIn("not-the-secret", err + proc.stdout.decode())
+            line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
+            self.assertIn("refused=InvalidSignatureException", line)
+
+    def test_skip_client_configure_opens_unsigned(self):
+        with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
+            env = aws_env(secret="not-the-secret", SSM_PLUGIN_SKIP_CLIENT_CONFIGURE="true")
+            response, got, code, err = self.echo_session(ep, env)
+            self.assertEqual(code, 0, err)
+            line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
+            self.assertIn("signed=no", line)
+
+    def test_presigned_stream_url_is_not_signed(self):
+        with Endpoint("--stream-target", "echo", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            response["StreamUrl"] += "&X-Amz-Signature=0123"
+            proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env())
+            out, err = proc.communicate(b"x" * 10, timeout=60)
+            line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
+            self.assertIn("signed=no", line)
+
+    def test_no_secret_in_any_output_or_log_line(self):
+        """A whole session with three resumes, logged at the most verbose level: neither the
+        secret key, nor the session token, nor the session's TokenValue appears anywhere."""
+        env = aws_env(token=SESSION_TOKEN)
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "plugin.log")
+            plugin_env = dict(env, SSM_PLUGIN_LOG_FILE=log, SSM_PLUGIN_LOG_LEVEL="trace")
+            with Endpoint("--stream-target", "echo", "--verify-sigv4", "--disconnect-after", "40",
+                          "--disconnects", "3", env=aws_env()) as ep:
+                data = os.urandom(256 * 1024)
+                response, got, code, err = self.echo_session(ep, plugin_env, data)
+                self.assertEqual(code, 0, err)
+                self.assertEqual(got, data)
+            with open(log) as f:
+                logged = f.read()
+            self.assertIn("resum", logged.lower())  # the log did see the resumes
+            for secret in (SECRET, SESSION_TOKEN, response["TokenValue"]):
+                for where, text in (("log", logged), ("stderr", err)):
+                    self.assertNotIn(secret, text, f"{where} shows a secret")
+
+
+if __name__ == "__main__":
+    unittest.main()
