@@ -43,7 +43,8 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
       handshake_({spec_.client_version, spec_.legacy_cli}),
       connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this)),
-      resumer_(ex, spec_),
+      credentials_(ex, aws::CredentialOptions{.profile = spec_.profile, .ca_bundle = spec_.ca_bundle, .region = spec_.region}),
+      resumer_(ex, spec_, credentials_),
       upgrade_auth_(spec_.region, aws::process_environment()) {}
 
 ClientSession::~ClientSession() {
@@ -61,9 +62,7 @@ void ClientSession::start() {
 }
 
 void ClientSession::lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done) {
-  boost::asio::post(executor_, [this, done = std::move(done)] {
-    done(aws::resolve_credentials(spec_.profile, aws::process_environment()));
-  });
+  credentials_.async_get([done = std::move(done)](aws::ResolvedCredentials found) { done(found); });
 }
 
 void ClientSession::connect() {
@@ -150,7 +149,7 @@ channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage&
   // request is acknowledged now, as every handshake message is; the agent sends nothing more
   // until it has our response.
   SSM_LOG(info, "the agent requires KMS encryption; calling GenerateDataKey");
-  async_generate_data_key(executor_, spec_, *handshake_.kms_key_id(),
+  async_generate_data_key(executor_, spec_, credentials_, *handshake_.kms_key_id(),
                           [this](std::optional<channel::KmsDataKey> key, const std::string& error) {
                             on_kms_data_key(std::move(key), error);
                           });
@@ -297,16 +296,18 @@ void ClientSession::on_user_terminate() {
   // credentials the agent ends the session on its own once the connection is gone.
   if (terminating_ || done()) return;
   terminating_ = true;
-  const aws::ResolvedCredentials creds = aws::resolve_credentials(spec_.profile, aws::process_environment());
-  if (!creds.credentials || spec_.region.empty()) {
-    SSM_LOG(info, "TerminateSession not called: " + (creds.credentials ? std::string("no region") : creds.error));
-    return end(kExitOk);
-  }
-  aws::JsonCall call = session_call(spec_, "TerminateSession", *creds.credentials);
-  call.timeout = kTerminateCallTimeout;
-  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
-    if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
-    end(kExitOk);
+  credentials_.async_get([this](aws::ResolvedCredentials found) {
+    if (done()) return;
+    if (!found.credentials || spec_.region.empty()) {
+      SSM_LOG(info, "TerminateSession not called: " + (found.credentials ? std::string("no region") : found.error));
+      return end(kExitOk);
+    }
+    aws::JsonCall call = session_call(spec_, "TerminateSession", *found.credentials);
+    call.timeout = kTerminateCallTimeout;
+    aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
+      if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
+      end(kExitOk);
+    });
   });
 }
 

@@ -94,6 +94,7 @@ class ClientSession final : private channel::ChannelHandler,
   bool terminating_ = false;     // TerminateSession on its way
   bool ever_connected_ = false;  // only a session that was up is resumed
   std::string lost_because_;     // why the connection dropped, for the final error
+  aws::CredentialProvider credentials_;  // one cache for the upgrade, resumes, KMS and TerminateSession
   SessionResumer resumer_;
   UpgradeAuth upgrade_auth_;
 };

@@ -9,19 +9,6 @@
 #include "wire/payloads.h"
 
 namespace ssm::session {
-namespace {
-
-using CredentialsDone = std::function<void(std::optional<aws::Credentials>, const std::string& error)>;
-
-// The one place the KMS call gets its credentials; shaped as a callback so that an
-// asynchronous provider can take the synchronous chain's place.
-void with_kms_credentials(const SessionSpec& spec, const CredentialsDone& done) {
-  const aws::ResolvedCredentials r = aws::resolve_credentials(spec.profile, aws::process_environment());
-  done(r.credentials, r.error);
-}
-
-}  // namespace
-
 std::string kms_endpoint_url(const std::string& region, const aws::GetEnv& env) {
   for (const char* name : {"AWS_ENDPOINT_URL_KMS", "AWS_ENDPOINT_URL"})
     if (auto v = env(name); v && !v->empty()) return *v;
@@ -60,23 +47,23 @@ std::optional<channel::KmsDataKey> parse_data_key(const std::string& body, std::
   return channel::KmsDataKey{std::move(*key), blob->get<std::string>()};
 }
 
-void async_generate_data_key(boost::asio::any_io_executor ex, const SessionSpec& spec, const std::string& key_id,
-                             DataKeyDone done) {
-  const auto refuse = [&](std::string why) {
-    boost::asio::post(ex, [done, why = std::move(why)] { done(std::nullopt, why); });
-  };
-  if (spec.region.empty()) return refuse("no region for the KMS call");
-  with_kms_credentials(spec, [&](std::optional<aws::Credentials> credentials, const std::string& error) {
-    if (!credentials) return refuse("no credentials for the KMS call: " + error);
-    aws::JsonCall call;
-    call.endpoint_url = kms_endpoint_url(spec.region, aws::process_environment());
-    call.region = spec.region;
-    call.service = "kms";
-    call.target = "TrentService.GenerateDataKey";
-    call.body = generate_data_key_body(spec.session_id, spec.target, key_id);
-    call.credentials = std::move(*credentials);
-    call.ca_bundle = spec.ca_bundle;
-    call.timeout = kKmsCallTimeout;
+void async_generate_data_key(boost::asio::any_io_executor ex, const SessionSpec& spec,
+                             aws::CredentialProvider& credentials, const std::string& key_id, DataKeyDone done) {
+  if (spec.region.empty()) {
+    boost::asio::post(ex, [done] { done(std::nullopt, "no region for the KMS call"); });
+    return;
+  }
+  aws::JsonCall call;
+  call.endpoint_url = kms_endpoint_url(spec.region, aws::process_environment());
+  call.region = spec.region;
+  call.service = "kms";
+  call.target = "TrentService.GenerateDataKey";
+  call.body = generate_data_key_body(spec.session_id, spec.target, key_id);
+  call.ca_bundle = spec.ca_bundle;
+  call.timeout = kKmsCallTimeout;
+  credentials.async_get([ex, call = std::move(call), done = std::move(done)](aws::ResolvedCredentials found) mutable {
+    if (!found.credentials) return done(std::nullopt, "no credentials for the KMS call: " + found.error);
+    call.credentials = std::move(*found.credentials);
     aws::async_json_call(ex, std::move(call), [done](aws::JsonResult r) {
       if (!r.ok) return done(std::nullopt, "GenerateDataKey failed: " + r.error);
       // The body holds the plaintext key: it goes nowhere but into the parser, then is wiped.

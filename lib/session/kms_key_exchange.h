@@ -12,7 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "aws/credentials.h"
+#include "aws/credential_provider.h"
 #include "channel/client_handshake.h"
 
 namespace ssm::session {
@@ -33,7 +33,7 @@ std::optional<channel::KmsDataKey> parse_data_key(const std::string& body, std::
 using DataKeyDone = std::function<void(std::optional<channel::KmsDataKey>, const std::string& error)>;
 
 // Resolves credentials, calls KMS, and hands back the data key or why not (never a key in it).
-void async_generate_data_key(boost::asio::any_io_executor ex, const SessionSpec& spec, const std::string& key_id,
-                             DataKeyDone done);
+void async_generate_data_key(boost::asio::any_io_executor ex, const SessionSpec& spec,
+                             aws::CredentialProvider& credentials, const std::string& key_id, DataKeyDone done);
 
 }  // namespace ssm::session

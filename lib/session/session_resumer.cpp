@@ -29,8 +29,9 @@ aws::JsonCall session_call(const SessionSpec& spec, std::string_view action, con
   return call;
 }
 
-SessionResumer::SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec)
-    : executor_(ex), spec_(spec), timer_(ex) {}
+SessionResumer::SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec,
+                               aws::CredentialProvider& provider)
+    : executor_(ex), spec_(spec), provider_(provider), timer_(ex) {}
 
 void SessionResumer::resume(Done done) {
   done_ = std::move(done);
@@ -43,11 +44,6 @@ void SessionResumer::resume(Done done) {
   // (protocol-updates.md §2.4).
   if (aws::is_presigned_url(spec_.stream_url))
     return finish(std::nullopt, "sessions on a presigned StreamUrl cannot be resumed");
-  if (!credentials_) {
-    const auto r = aws::resolve_credentials(spec_.profile, aws::process_environment());
-    if (!r.credentials) return finish(std::nullopt, "no credentials to resume with: " + r.error);
-    credentials_ = r.credentials;
-  }
   if (spec_.region.empty()) return finish(std::nullopt, "no region to resume in");
   if (!retry) return attempt();
   // The last answer led to a connection that failed too: back off before asking again.
@@ -72,8 +68,16 @@ void SessionResumer::cancel() {
 }
 
 void SessionResumer::attempt() {
-  aws::async_json_call(executor_, session_call(spec_, "ResumeSession", *credentials_), [this, g = generation_](aws::JsonResult r) {
-    if (g == generation_) on_answer(r.ok, r.status, r.body, r.error);
+  // Fresh credentials for every attempt (the provider refreshes expiring ones); when the
+  // lookup fails the last ones are used again, as the reference does.
+  provider_.async_get([this, g = generation_](aws::ResolvedCredentials found) {
+    if (g != generation_) return;
+    if (found.credentials) credentials_ = std::move(found.credentials);
+    if (!credentials_) return finish(std::nullopt, "no credentials to resume with: " + found.error);
+    aws::async_json_call(executor_, session_call(spec_, "ResumeSession", *credentials_),
+                         [this, g](aws::JsonResult r) {
+                           if (g == generation_) on_answer(r.ok, r.status, r.body, r.error);
+                         });
   });
 }
 

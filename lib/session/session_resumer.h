@@ -13,7 +13,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "aws/credentials.h"
+#include "aws/credential_provider.h"
 #include "aws/json_client.h"
 
 namespace ssm::session {
@@ -37,7 +37,7 @@ class SessionResumer {
   // Either a fresh URL and token, or why not (one line).
   using Done = std::function<void(std::optional<Fresh>, const std::string& error)>;
 
-  SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec);
+  SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec, aws::CredentialProvider& provider);
 
   void resume(Done done);
   void connected() { deadline_.reset(); }  // the next loss gets a whole budget again
@@ -58,6 +58,7 @@ class SessionResumer {
 
   boost::asio::any_io_executor executor_;
   const SessionSpec& spec_;
+  aws::CredentialProvider& provider_;
   std::optional<aws::Credentials> credentials_;
   boost::asio::steady_timer timer_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
