@@ -45,7 +45,11 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
                   static_cast<ConnectionEvents&>(*this)),
       credentials_(ex, aws::CredentialOptions{.profile = spec_.profile, .ca_bundle = spec_.ca_bundle, .region = spec_.region}),
       resumer_(ex, spec_, credentials_),
-      upgrade_auth_(spec_.region, aws::process_environment()) {}
+      upgrade_auth_(spec_.region, aws::process_environment()) {
+  // The upgrade is signed for argv's region verbatim (protocol-updates.md §2.2); the plugin's
+  // own API calls fall back, as the SDK does, to AWS_REGION, AWS_DEFAULT_REGION, the profile.
+  spec_.region = aws::resolve_region(spec_.region, spec_.profile, aws::process_environment());
+}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
@@ -98,6 +102,9 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
   // leaving anyway.
   if (!ever_connected_ || reason == transport::CloseReason::token_rejected) return fail(why);
   if (terminating_) return end(kExitOk);
+  // We refused the agent's handshake (e.g. KMS failed): the agent cancels the session, and
+  // the reason for that is ours, not the lost connection.
+  if (!handshake_.refusal().empty()) return fail(handshake_.refusal());
   SSM_LOG(info, "data channel lost (" + why + "); resuming");
   lost_because_ = why;
   resumer_.resume([this](std::optional<SessionResumer::Fresh> fresh, const std::string& error) {

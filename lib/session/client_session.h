@@ -23,7 +23,7 @@ struct SessionSpec {
   std::string token_value;
   std::string target;
   std::string document_name;  // from the StartSession request; "" for the default shell
-  std::string region, profile;  // from the AWS CLI, for the plugin's own API calls
+  std::string region, profile;  // from the AWS CLI (argv); for API calls the region falls back to the environment
   std::string ssm_endpoint;     // the SSM endpoint URL the CLI used; "" for the default
   std::string client_version;
   bool legacy_cli = false;

@@ -86,6 +86,32 @@ class SignedUpgrade(unittest.TestCase):
             line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
             self.assertIn("signed=no", line)
 
+    def test_region_for_api_calls_falls_back_to_the_environment(self):
+        """No region in argv: ResumeSession still goes out, in AWS_REGION's region, while the
+        upgrade is signed with argv's (empty) region, as the reference signs it."""
+        with Endpoint("--stream-target", "echo", "--verify-sigv4", "--disconnect-after", "40", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            argv = plugin_argv(response, params, ep.url, region="")
+            data = os.urandom(128 * 1024)
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=aws_env(AWS_REGION="us-east-1"))
+            proc.stdin.write(data)
+            proc.stdin.flush()
+            got = b""
+            while len(got) < len(data):
+                chunk = proc.stdout.read1(1 << 16)
+                if not chunk:
+                    break
+                got += chunk
+            proc.stdin.close()
+            code = proc.wait(timeout=60)
+            err = proc.stderr.read().decode()
+            self.assertEqual(code, 0, err)
+            self.assertEqual(got, data)
+            upgrades = [l for l in ep.lines if l.startswith(f"upgrade session={response['SessionId']} ")]
+            self.assertGreaterEqual(len(upgrades), 2, ep.lines)  # the first dial and the resumed one
+            self.assertTrue(all("signed=yes" in l and "refused" not in l for l in upgrades), upgrades)
+
     def test_no_secret_in_any_output_or_log_line(self):
         """A whole session with three resumes, logged at the most verbose level: neither the
         secret key, nor the session token, nor the session's TokenValue appears anywhere."""
