@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "transport/http_proxy.h"
 #include "transport/url.h"
 
 namespace ssm::aws {
@@ -53,7 +54,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     else return Stream(ex);
   }
 
-  std::string where() const { return url_.host + ":" + url_.port; }
+  std::string where() const { return proxy_ ? "proxy " + proxy_->display : url_.host + ":" + url_.port; }
 
   void fail(const std::string& what, error_code ec) {
     const std::string why = ec == beast::error::timeout ? "timed out" : ec.message();
@@ -65,11 +66,19 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   // The one place the TCP connection is established; everything after on_connection_open
-  // runs over whatever socket it leaves open. An HTTP CONNECT proxy (transport/http_proxy.h)
-  // goes here: resolve and connect to the proxy instead, async_connect_tunnel to
-  // url_.host:url_.port, then on_connection_open.
+  // runs over whatever socket it leaves open: direct, or a CONNECT tunnel through the proxy
+  // HTTPS_PROXY / HTTP_PROXY name (unless NO_PROXY exempts the host).
   void open_connection() {
-    resolver_.async_resolve(url_.host, url_.port,
+    std::string proxy_error;
+    proxy_ = transport::proxy_for(kTls ? "https" : "http", url_.host, url_.port, transport::process_env_lookup(),
+                                  proxy_error);
+    if (!proxy_error.empty()) {
+      asio::post(resolver_.get_executor(), [self = this->shared_from_this(), proxy_error] {
+        self->finish({false, 0, {}, proxy_error});
+      });
+      return;
+    }
+    resolver_.async_resolve(proxy_ ? proxy_->host : url_.host, proxy_ ? proxy_->port : url_.port,
                             beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
   }
 
@@ -78,8 +87,20 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     beast::get_lowest_layer(stream_).async_connect(
         results, [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
           if (ec) return self->fail("cannot connect to", ec);
-          self->on_connection_open();
+          if (!self->proxy_) return self->on_connection_open();
+          self->tunnel();
         });
+  }
+
+  void tunnel() {
+    auto& tcp = beast::get_lowest_layer(stream_);
+    tcp.expires_never();  // the tunnel keeps its own deadline; the request's starts again after it
+    transport::async_connect_tunnel(tcp.socket(), *proxy_, url_.host, url_.port, timeout_,
+                                    [self = this->shared_from_this()](error_code ec, std::string message) {
+                                      if (ec) return self->finish({false, 0, {}, message});
+                                      beast::get_lowest_layer(self->stream_).expires_after(self->timeout_);
+                                      self->on_connection_open();
+                                    });
   }
 
   void on_connection_open() {
@@ -116,6 +137,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   http::request<http::string_body> request_;
   transport::Url url_;
+  std::optional<transport::ProxyServer> proxy_;  // set when the request goes through a CONNECT proxy
   std::chrono::milliseconds timeout_;
   std::unique_ptr<asio::ssl::context> tls_;
   std::function<void(HttpResponse)> done_;

@@ -1,6 +1,8 @@
 // lib/transport — the proxy environment rules and the CONNECT tunnel (see http_proxy.h).
 #include "transport/http_proxy.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -475,6 +477,13 @@ void async_connect_tunnel(tcp::socket& socket, const ProxyServer& proxy, std::st
     return;
   }
   std::make_shared<TunnelOp>(socket, proxy, std::move(host), std::move(port), std::move(done))->start(timeout);
+}
+
+EnvLookup process_env_lookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
 }
 
 }  // namespace ssm::transport

@@ -32,6 +32,8 @@ namespace ssm::transport {
 
 // The value of an environment variable, or nullopt when it is not set (cli::Environment::get).
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+// The process environment (getenv).
+EnvLookup process_env_lookup();
 
 struct ProxyServer {
   std::string host;           // no brackets for IPv6: ready for a resolver

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "transport/coalescing_stream.h"
+#include "transport/http_proxy.h"
 
 namespace ssm::transport {
 namespace {
@@ -46,7 +47,19 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
         keepalive_timer_(ex) {}
 
   void start() {
-    resolver_.async_resolve(url_.host, url_.port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as the AWS SDKs and curl read them: the WebSocket
+    // then runs inside a CONNECT tunnel.
+    std::string proxy_error;
+    proxy_ = proxy_for(kTls ? "wss" : "ws", url_.host, url_.port, process_env_lookup(), proxy_error);
+    if (!proxy_error.empty()) {
+      asio::post(ws_.get_executor(), [self = this->shared_from_this(), proxy_error] {
+        self->finish(CloseReason::connect_failed, proxy_error);
+      });
+      return;
+    }
+    const std::string& host = proxy_ ? proxy_->host : url_.host;
+    const std::string& port = proxy_ ? proxy_->port : url_.port;
+    resolver_.async_resolve(host, port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
   }
 
   void send(Frame frame) override {
@@ -89,11 +102,13 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     if (listener) listener->on_closed(reason, message);
   }
 
-  std::string where() const { return url_.host + ":" + url_.port; }
+  std::string where() const { return proxy_ ? "proxy " + proxy_->display : url_.host + ":" + url_.port; }
 
   void on_resolve(error_code ec, tcp::resolver::results_type results) {
     if (closed_) return;
-    if (ec) return finish(CloseReason::connect_failed, "cannot resolve " + url_.host + ": " + ec.message());
+    if (ec)
+      return finish(CloseReason::connect_failed,
+                    "cannot resolve " + (proxy_ ? "proxy " + proxy_->host : url_.host) + ": " + ec.message());
     beast::get_lowest_layer(ws_).expires_after(options_.handshake_timeout);
     beast::get_lowest_layer(ws_).async_connect(results, beast::bind_front_handler(&Session::on_connect, this->shared_from_this()));
   }
@@ -103,6 +118,18 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     if (ec == beast::error::timeout) return finish(CloseReason::connect_failed, "timed out connecting to " + where());
     if (ec) return finish(CloseReason::connect_failed, "cannot connect to " + where() + ": " + ec.message());
     socket().set_option(tcp::no_delay(true), ec);  // keystrokes and acks must not wait for Nagle
+    if (!proxy_) return secure_then_upgrade();
+    beast::get_lowest_layer(ws_).expires_never();  // the tunnel keeps its own deadline
+    async_connect_tunnel(socket(), *proxy_, url_.host, url_.port, options_.handshake_timeout,
+                         [self = this->shared_from_this()](error_code ec, std::string message) {
+                           if (self->closed_) return;
+                           if (ec) return self->finish(CloseReason::connect_failed, message);
+                           beast::get_lowest_layer(self->ws_).expires_after(self->options_.handshake_timeout);
+                           self->secure_then_upgrade();
+                         });
+  }
+
+  void secure_then_upgrade() {
     if constexpr (kTls) {
       auto* ssl_handle = tls_stream().native_handle();
       if (!SSL_set_tlsext_host_name(ssl_handle, url_.host.c_str()))
@@ -234,6 +261,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
 
   ConnectOptions options_;
   Url url_;
+  std::optional<ProxyServer> proxy_;  // set when the connection goes through a CONNECT proxy
   ConnectionListener* listener_;
   tcp::resolver resolver_;
   std::unique_ptr<ssl::context> tls_context_;

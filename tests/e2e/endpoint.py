@@ -12,6 +12,11 @@ import threading
 import time
 import urllib.request
 
+# Everything here is on loopback: a proxy from the machine's environment (which the plugin
+# honours, as curl does, even for 127.0.0.1) must not get in the way. Proxy tests set their own.
+for _name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(_name, None)
+
 PLUGIN = os.environ.get("SSM_PLUGIN_BIN", "session-manager-plugin")
 ENDPOINT = os.environ.get("SSM_ENDPOINT_BIN", "ssm-local-endpoint")
 

@@ -1,10 +1,14 @@
 """The plugin's own AWS authentication end to end (issue: AWS integration): the SigV4-signed
 WebSocket upgrade against an endpoint that verifies it, a wrong secret key, the opt-out
 SSM_PLUGIN_SKIP_CLIENT_CONFIGURE, and no secret in any output or log line."""
+import base64
 import os
 import re
+import select
+import socket
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from endpoint import Endpoint, plugin_argv
@@ -21,6 +25,65 @@ def aws_env(secret=SECRET, token=None, **extra):
         env["AWS_SESSION_TOKEN"] = token
     env.update(extra)
     return env
+
+
+class ConnectProxy:
+    """A loopback HTTP CONNECT proxy: checks Basic credentials, records each CONNECT target,
+    then pipes bytes both ways. `refuse` answers 407 to everything."""
+
+    def __init__(self, user="proxyuser", password="proxy-p@ss", refuse=False):
+        self.expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.refuse = refuse
+        self.targets = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return conn.close()
+            head += chunk
+        lines = head.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
+        if self.refuse or method != "CONNECT" or headers.get("proxy-authorization") != self.expected:
+            conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+            return conn.close()
+        self.targets.append(target)
+        host, port = target.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        pair = {conn: upstream, upstream: conn}
+        try:
+            while True:
+                readable, _, _ = select.select(list(pair), [], [])
+                for r in readable:
+                    data = r.recv(65536)
+                    if not data:
+                        return
+                    pair[r].sendall(data)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            upstream.close()
+
+    def url(self):
+        return f"http://proxyuser:proxy-p%40ss@127.0.0.1:{self.port}"
+
+    def close(self):
+        self.sock.close()
 
 
 class SignedUpgrade(unittest.TestCase):
@@ -111,6 +174,47 @@ class SignedUpgrade(unittest.TestCase):
             upgrades = [l for l in ep.lines if l.startswith(f"upgrade session={response['SessionId']} ")]
             self.assertGreaterEqual(len(upgrades), 2, ep.lines)  # the first dial and the resumed one
             self.assertTrue(all("signed=yes" in l and "refused" not in l for l in upgrades), upgrades)
+
+    def test_through_a_connect_proxy(self):
+        """HTTP_PROXY carries the WebSocket and the ResumeSession call after a forced
+        disconnect; NO_PROXY exempts the endpoint; a refusing proxy is one clear line."""
+        proxy = ConnectProxy()
+        try:
+            with Endpoint("--stream-target", "echo", "--disconnect-after", "40", env=aws_env()) as ep:
+                env = aws_env(HTTP_PROXY=proxy.url())
+                response, got, code, err = self.echo_session(ep, env, os.urandom(128 * 1024))
+                self.assertEqual(code, 0, err)
+                where = f"127.0.0.1:{ep.port}"
+                # first dial, ResumeSession, second dial
+                self.assertGreaterEqual(proxy.targets.count(where), 3, proxy.targets)
+                self.assertNotIn("proxy-p@ss", err)
+
+                before = len(proxy.targets)
+                response, got, code, err = self.echo_session(ep, dict(env, NO_PROXY="localhost,127.0.0.1"))
+                self.assertEqual(code, 0, err)
+                self.assertEqual(len(proxy.targets), before)
+        finally:
+            proxy.close()
+
+        refusing = ConnectProxy(refuse=True)
+        try:
+            with Endpoint("--stream-target", "echo", env=aws_env()) as ep:
+                response, params = ep.start_session()
+                r, w = os.pipe()
+                try:
+                    proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=r, capture_output=True,
+                                          timeout=60, env=aws_env(HTTP_PROXY=refusing.url()))
+                finally:
+                    os.close(r)
+                    os.close(w)
+                err = proc.stderr.decode()
+                self.assertEqual(proc.returncode, 255, err)
+                lines = [l for l in err.splitlines() if l.strip()]
+                self.assertEqual(len(lines), 1, err)
+                self.assertIn("407", lines[0])
+                self.assertNotIn("proxy-p@ss", err)
+        finally:
+            refusing.close()
 
     def test_no_secret_in_any_output_or_log_line(self):
         """A whole session with three resumes, logged at the most verbose level: neither the
