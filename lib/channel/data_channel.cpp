@@ -211,7 +211,7 @@ void DataChannel::on_timer() {
   for (auto& e : window_.entries()) {
     if (e.transmissions == 0 || e.deadline > now) continue;
     if (now - e.first_sent > config_.resend_budget) {
-      fail("no acknowledgement from the peer within the resend budget");
+      fail("no acknowledgement from the peer within the resend budget", std::errc::timed_out);
       return;
     }
     write_entry(e, now);
@@ -260,9 +260,9 @@ void DataChannel::close() {
   timer_expiry_ = {};
 }
 
-void DataChannel::fail(std::string_view reason) {
+void DataChannel::fail(std::string_view reason, std::errc ec) {
   close();
-  handler_.on_channel_failed(std::make_error_code(std::errc::timed_out), reason);
+  handler_.on_channel_failed(std::make_error_code(ec), reason);
 }
 
 }  // namespace ssm::channel

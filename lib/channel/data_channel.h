@@ -77,7 +77,8 @@ class ChannelHandler {
   virtual void on_send_space() = 0;
   // Every message sent so far has been acknowledged.
   virtual void on_all_acknowledged() {}
-  // The channel gave up (resend budget exhausted). It sends nothing more.
+  // The channel gave up: resend budget exhausted (std::errc::timed_out), or the peer's data
+  // could not be read (protocol_error). It sends nothing more.
   virtual void on_channel_failed(std::error_code ec, std::string_view reason) = 0;
 
  protected:
@@ -161,7 +162,8 @@ class DataChannel {
   void on_timer();
   void write_unsent_or_all(bool all);
   bool can_write() const { return attached_ && !paused_ && !closed_; }
-  void fail(std::string_view reason);
+  // `ec`: timed_out for the resend budget, protocol_error for what the peer sent.
+  void fail(std::string_view reason, std::errc ec = std::errc::protocol_error);
 
   ChannelConfig config_;
   FrameWriter& writer_;

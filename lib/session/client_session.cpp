@@ -95,6 +95,7 @@ void ClientSession::on_connected() {
 void ClientSession::on_connection_lost(transport::CloseReason reason, std::string_view message) {
   if (done()) return;
   if (resumer_.active()) return;  // a reconnect attempt failed while resuming: it is counted there
+  if (giving_up_) return;         // TerminateSession is on its way; the failure follows it
   std::string why(message);
   if (const auto invalid = connection_.channel().stats().dropped_invalid; invalid > 0)
     why += " (" + std::to_string(invalid) + " malformed frames from it were dropped)";
@@ -281,7 +282,13 @@ void ClientSession::on_all_acknowledged() {
   if (!handshake_.refusal().empty() && !done()) fail(handshake_.refusal());
 }
 
-void ClientSession::on_channel_failed(std::error_code, std::string_view reason) { fail(std::string(reason)); }
+void ClientSession::on_channel_failed(std::error_code ec, std::string_view reason) {
+  if (ec != std::errc::timed_out || done() || terminating_ || giving_up_) return fail(std::string(reason));
+  // The resend budget ran out: as the reference, TerminateSession before giving up, so that
+  // the agent does not keep a session nobody can reach (protocol-smux-kms-aws.md §3.1).
+  giving_up_ = true;
+  call_terminate_session([this, why = std::string(reason)] { fail(why); });
+}
 
 // ---- ending -------------------------------------------------------------------------------
 
@@ -301,19 +308,24 @@ void ClientSession::on_signal(int signo) {
 void ClientSession::on_user_terminate() {
   // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
   // credentials the agent ends the session on its own once the connection is gone.
-  if (terminating_ || done()) return;
+  if (terminating_ || giving_up_ || done()) return;
   terminating_ = true;
-  credentials_.async_get([this](aws::ResolvedCredentials found) {
+  call_terminate_session([this] { end(kExitOk); });
+}
+
+void ClientSession::call_terminate_session(std::function<void()> then) {
+  credentials_.async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
     if (done()) return;
     if (!found.credentials || spec_.region.empty()) {
       SSM_LOG(info, "TerminateSession not called: " + (found.credentials ? std::string("no region") : found.error));
-      return end(kExitOk);
+      return then();
     }
     aws::JsonCall call = session_call(spec_, "TerminateSession", *found.credentials);
     call.timeout = kTerminateCallTimeout;
-    aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
+    aws::async_json_call(executor_, std::move(call), [this, then](aws::JsonResult r) {
+      if (done()) return;
       if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
-      end(kExitOk);
+      then();
     });
   });
 }

@@ -75,6 +75,8 @@ class ClientSession final : private channel::ChannelHandler,
   void status(std::string_view text);
   void connect();
   // The standard credential chain, answered later on the executor.
+  // TerminateSession (when there are credentials and a region), then `then`, even if it failed.
+  void call_terminate_session(std::function<void()> then);
   void lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done);
 
   // `~.` waits this long for TerminateSession before leaving anyway.
@@ -92,6 +94,7 @@ class ClientSession final : private channel::ChannelHandler,
   std::optional<std::string> closing_text_;  // printed after the kind flushed its output
   std::optional<int> exit_code_;
   bool terminating_ = false;     // TerminateSession on its way
+  bool giving_up_ = false;       // resend budget spent: TerminateSession, then fail
   bool ever_connected_ = false;  // only a session that was up is resumed
   std::string lost_because_;     // why the connection dropped, for the final error
   aws::CredentialProvider credentials_;  // one cache for the upgrade, resumes, KMS and TerminateSession

@@ -78,7 +78,11 @@ class Collector final : public ChannelHandler {
   }
   void on_channel_closed(const wire::ChannelClosed& c) override { closed_output = c.output; }
   void on_send_space() override { ++space_events; }
-  void on_channel_failed(std::error_code, std::string_view reason) override { failure = std::string(reason); }
+  void on_channel_failed(std::error_code ec, std::string_view reason) override {
+    failure = std::string(reason);
+    failure_code = ec;
+  }
+  std::error_code failure_code;
 };
 
 ChannelConfig fast(ChannelRole role) {
@@ -266,6 +270,8 @@ TEST(DataChannel, ResendBudgetEndsTheChannel) {
   p.client.send(wire::PayloadType::output, x);
   ASSERT_TRUE(p.run_until([&] { return p.client_seen.failure.has_value(); }, 5s));
   EXPECT_NE(p.client_seen.failure->find("resend budget"), std::string::npos);
+  // The session calls TerminateSession for this failure only.
+  EXPECT_EQ(p.client_seen.failure_code, std::errc::timed_out);
 }
 
 TEST(DataChannel, DetachHoldsDataAndAttachResendsIt) {
