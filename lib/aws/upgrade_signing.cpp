@@ -7,34 +7,7 @@
 namespace ssm::aws {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Go's url.QueryUnescape: '+' is a space, %XX a byte; a bad escape fails the piece.
-std::optional<std::string> form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      if (s.size() - i < 3) return std::nullopt;
-      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// Go's url.ParseQuery, keeping the pieces that parse.
+// Go's url.ParseQuery, keeping the pieces that parse (values form-decoded: '+' is a space).
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> pairs;
   while (!query.empty()) {
@@ -43,8 +16,8 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (piece.empty() || piece.find(';') != std::string_view::npos) continue;
     const auto eq = piece.find('=');
-    auto key = form_decode(piece.substr(0, eq));
-    auto value = form_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
+    auto key = transport::percent_decode(piece.substr(0, eq), true);
+    auto value = transport::percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1), true);
     if (!key || !value) continue;
     pairs.emplace_back(std::move(*key), std::move(*value));
   }

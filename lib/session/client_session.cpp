@@ -2,8 +2,6 @@
 
 #include <cstdlib>
 
-#include <boost/asio/post.hpp>
-
 #include "aws/credentials.h"
 #include "aws/json_client.h"
 #include "crypto/session_cipher.h"
@@ -58,16 +56,13 @@ ClientSession::~ClientSession() {
 
 void ClientSession::start() {
   if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
-  lookup_credentials([this](const aws::ResolvedCredentials& found) {
+  credentials_.async_get([this](aws::ResolvedCredentials found) {
     if (done()) return;
     upgrade_auth_.start(found);
     connect();
   });
 }
 
-void ClientSession::lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done) {
-  credentials_.async_get([done = std::move(done)](aws::ResolvedCredentials found) { done(found); });
-}
 
 void ClientSession::connect() {
   transport::ConnectOptions options;

@@ -74,10 +74,8 @@ class ClientSession final : private channel::ChannelHandler,
   void start_kind();
   void status(std::string_view text);
   void connect();
-  // The standard credential chain, answered later on the executor.
   // TerminateSession (when there are credentials and a region), then `then`, even if it failed.
   void call_terminate_session(std::function<void()> then);
-  void lookup_credentials(std::function<void(const aws::ResolvedCredentials&)> done);
 
   // `~.` waits this long for TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};

@@ -1,5 +1,6 @@
 // lib/transport — the proxy environment rules and the CONNECT tunnel (see http_proxy.h).
 #include "transport/http_proxy.h"
+#include "transport/url.h"
 
 #include <cstdlib>
 
@@ -145,29 +146,6 @@ bool exempt_by_no_proxy(std::string_view list, const std::string& host, std::str
     if (entry == "*" || no_proxy_entry_matches(entry, host, port)) return true;
   }
   return false;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
 }
 
 std::string base64(std::string_view data) {

@@ -23,4 +23,7 @@ struct Url {
   std::string host_header() const;
 };
 
+// %XX escapes decoded (and '+' as a space, for form-encoded queries); nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+
 }  // namespace ssm::transport
