@@ -1,5 +1,7 @@
 // session-manager-plugin: the AWS CLI's positional contract (lib/cli), then one session
-// (lib/session). Texts and exit statuses: protocol.md §1.6, design.md "Output and exit codes".
+// (lib/session); or a standalone subcommand (start-session, shell, port-forward, ssh-proxy),
+// which calls StartSession itself (lib/standalone). Texts and exit statuses: protocol.md
+// §1.6, design.md "Output and exit codes".
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -7,9 +9,11 @@
 #include <vector>
 
 #include "cli/plugin_args.h"
+#include "cli/standalone_args.h"
 #include "log/log.h"
 #include "log/redact.h"
 #include "session/run.h"
+#include "standalone/run_standalone.h"
 
 namespace {
 
@@ -43,11 +47,27 @@ int run_session(const ssm::cli::SessionRequest& request) {
   return ssm::session::run_session(std::move(spec));
 }
 
+// A standalone subcommand, or --help (which the AWS CLI never passes).
+int run_standalone_command(const std::vector<std::string>& args) {
+  const ssm::cli::StandaloneParse parsed = ssm::cli::parse_standalone_args(args);
+  if (!parsed.command) {
+    std::cout << parsed.out << std::flush;
+    if (!parsed.error.empty()) std::cerr << parsed.error << '\n' << std::flush;
+    return parsed.exit_code;
+  }
+  // -v: diagnostics on stderr, unless SSM_PLUGIN_LOG_FILE already sends them to a file.
+  if (parsed.command->verbose && !ssm::log::enabled(ssm::log::Level::info))
+    ssm::log::configure("/dev/stderr", ssm::log::Level::debug);
+  return ssm::standalone::run_standalone(*parsed.command);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ssm::log::configure_from_environment();
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (ssm::cli::is_standalone_subcommand(args[0]) || args[0] == "--help" || args[0] == "-h"))
+    return run_standalone_command(args);
   const ssm::cli::ParsedArgs parsed = ssm::cli::parse_plugin_args(args, ssm::cli::Environment::process());
 
   using ssm::cli::Action;

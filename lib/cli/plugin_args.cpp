@@ -91,6 +91,10 @@ Problem read_parameters(std::string_view text, SessionRequest& r) {
 
 }  // namespace
 
+std::string read_start_session_response(std::string_view json, SessionRequest& out) {
+  return read_response(json, out).value_or(std::string());
+}
+
 std::string installed_text() {
   return "\nThe Session Manager plugin was installed successfully. Use the AWS CLI to start a session.\n\n";
 }

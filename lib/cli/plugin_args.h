@@ -81,6 +81,10 @@ struct ParsedArgs {
 // `args` is argv[1..argc-1]. Reads (and unsets) at most the one variable argv[1] names.
 ParsedArgs parse_plugin_args(std::span<const std::string> args, const Environment& env);
 
+// Reads SessionId, StreamUrl and TokenValue of a StartSession response into `out`; returns
+// why it is unusable (one line, never quoting the text), or "" when it is fine.
+std::string read_start_session_response(std::string_view json, SessionRequest& out);
+
 // The reference's stdout texts (protocol.md §1.6).
 std::string installed_text();
 std::string unknown_operation_text(std::string_view first_argument);

@@ -139,6 +139,7 @@ void EndpointServer::on_resume(SessionRecord& session) {
 }
 
 void EndpointServer::on_terminate(SessionRecord& session) {
+  out_.event("terminate session=" + session.id);
   if (session.agent) session.agent->terminate();
 }
 

@@ -34,15 +34,20 @@ channel::ChannelConfig client_channel_config() {
 
 }  // namespace
 
-ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec)
+ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
+                             std::shared_ptr<aws::CredentialProvider> credentials)
     : executor_(ex),
       spec_(std::move(spec)),
       client_id_(wire::Uuid::random_v4().to_string()),
       handshake_({spec_.client_version, spec_.legacy_cli}),
       connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this)),
-      credentials_(ex, aws::CredentialOptions{.profile = spec_.profile, .ca_bundle = spec_.ca_bundle, .region = spec_.region}),
-      resumer_(ex, spec_, credentials_),
+      credentials_(credentials ? std::move(credentials)
+                               : std::make_shared<aws::CredentialProvider>(
+                                     ex, aws::CredentialOptions{.profile = spec_.profile,
+                                                                .ca_bundle = spec_.ca_bundle,
+                                                                .region = spec_.region})),
+      resumer_(ex, spec_, *credentials_),
       upgrade_auth_(spec_.region, aws::process_environment()) {
   // The upgrade is signed for argv's region verbatim (protocol-updates.md §2.2); the plugin's
   // own API calls fall back, as the SDK does, to AWS_REGION, AWS_DEFAULT_REGION, the profile.
@@ -56,8 +61,8 @@ ClientSession::~ClientSession() {
 
 void ClientSession::start() {
   if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
-  credentials_.async_get([this](aws::ResolvedCredentials found) {
-    if (done()) return;
+  credentials_->async_get([this](aws::ResolvedCredentials found) {
+    if (over()) return;
     upgrade_auth_.start(found);
     connect();
   });
@@ -88,7 +93,7 @@ void ClientSession::on_connected() {
 }
 
 void ClientSession::on_connection_lost(transport::CloseReason reason, std::string_view message) {
-  if (done()) return;
+  if (over()) return;
   if (resumer_.active()) return;  // a reconnect attempt failed while resuming: it is counted there
   if (giving_up_) return;         // TerminateSession is on its way; the failure follows it
   std::string why(message);
@@ -104,7 +109,7 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
   SSM_LOG(info, "data channel lost (" + why + "); resuming");
   lost_because_ = why;
   resumer_.resume([this](std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
-    if (done()) return;
+    if (over()) return;
     if (!fresh) return fail(lost_because_ + "; " + error);
     spec_.stream_url = fresh->stream_url;
     spec_.token_value = fresh->token;
@@ -116,7 +121,7 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
 // ---- channel ------------------------------------------------------------------------------
 
 channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
-  if (done()) return channel::Delivery::accepted;
+  if (over()) return channel::Delivery::accepted;
   switch (m.payload_type) {
     case wire::PayloadType::handshake_request:
       return on_handshake_request(m);
@@ -152,7 +157,7 @@ channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage&
   // request is acknowledged now, as every handshake message is; the agent sends nothing more
   // until it has our response.
   SSM_LOG(info, "the agent requires KMS encryption; calling GenerateDataKey");
-  async_generate_data_key(executor_, spec_, credentials_, *handshake_.kms_key_id(),
+  async_generate_data_key(executor_, spec_, *credentials_, *handshake_.kms_key_id(),
                           [this](std::optional<channel::KmsDataKey> key, const std::string& error) {
                             on_kms_data_key(std::move(key), error);
                           });
@@ -160,7 +165,7 @@ channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage&
 }
 
 void ClientSession::on_kms_data_key(std::optional<channel::KmsDataKey> key, const std::string& error) {
-  if (done()) return;
+  if (over()) return;
   channel::CompletedHandshake completed =
       key ? handshake_.on_data_key(std::move(*key)) : handshake_.on_data_key_failed(error);
   if (completed.cipher) {
@@ -259,7 +264,7 @@ void ClientSession::start_kind() {
 }
 
 void ClientSession::on_channel_closed(const wire::ChannelClosed& closed) {
-  if (done()) return;
+  if (over()) return;
   closing_text_ = closed.output.empty()
                       ? "\n\nExiting session with sessionId: " + spec_.session_id + ".\n\n"
                       : "\n\nSessionId: " + spec_.session_id + " : " + closed.output + "\n\n";
@@ -274,11 +279,11 @@ void ClientSession::on_send_space() {
 
 void ClientSession::on_all_acknowledged() {
   if (kind_) kind_->on_all_acknowledged();
-  if (!handshake_.refusal().empty() && !done()) fail(handshake_.refusal());
+  if (!handshake_.refusal().empty() && !over()) fail(handshake_.refusal());
 }
 
 void ClientSession::on_channel_failed(std::error_code ec, std::string_view reason) {
-  if (ec != std::errc::timed_out || done() || terminating_ || giving_up_) return fail(std::string(reason));
+  if (ec != std::errc::timed_out || over() || terminating_ || giving_up_) return fail(std::string(reason));
   // The resend budget ran out: as the reference, TerminateSession before giving up, so that
   // the agent does not keep a session nobody can reach (protocol-smux-kms-aws.md §3.1).
   giving_up_ = true;
@@ -296,6 +301,7 @@ void ClientSession::on_kind_failed(const std::string& message) { fail(message); 
 
 void ClientSession::on_signal(int signo) {
   if (done()) return;
+  if (ending_) return finish(128 + signo);  // a second signal does not wait for TerminateSession
   if (kind_ && kind_->on_signal(signo)) return;
   end(128 + signo);
 }
@@ -303,13 +309,14 @@ void ClientSession::on_signal(int signo) {
 void ClientSession::on_user_terminate() {
   // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
   // credentials the agent ends the session on its own once the connection is gone.
-  if (terminating_ || giving_up_ || done()) return;
+  if (terminating_ || giving_up_ || over()) return;
   terminating_ = true;
   call_terminate_session([this] { end(kExitOk); });
 }
 
 void ClientSession::call_terminate_session(std::function<void()> then) {
-  credentials_.async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
+  terminate_called_ = true;
+  credentials_->async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
     if (done()) return;
     if (!found.credentials || spec_.region.empty()) {
       SSM_LOG(info, "TerminateSession not called: " + (found.credentials ? std::string("no region") : found.error));
@@ -327,6 +334,7 @@ void ClientSession::call_terminate_session(std::function<void()> then) {
 
 
 void ClientSession::status(std::string_view text) {
+  if (spec_.quiet) return;
   // Where stdout is the data stream (SSH ProxyCommand, command output) status lines would
   // corrupt it, and ssh prints none: they are left out. Errors still go to stderr.
   if (kind_ && kind_->stdout_is_data()) return;
@@ -334,16 +342,24 @@ void ClientSession::status(std::string_view text) {
 }
 
 void ClientSession::fail(const std::string& message, int exit_code) {
-  if (done()) return;
+  if (over()) return;
   print_err("session-manager-plugin: " + message + "\n");
   end(exit_code);
 }
 
 void ClientSession::end(int exit_code) {
-  if (done()) return;
-  exit_code_ = exit_code;
+  if (over()) return;
   if (kind_) kind_->abort();
   connection_.close();
+  if (!spec_.terminate_at_end || terminate_called_) return finish(exit_code);
+  // A standalone session was started by us: end it at the service too, or it lingers
+  // there (and on the agent) until it times out.
+  ending_ = true;
+  call_terminate_session([this, exit_code] { finish(exit_code); });
+}
+
+void ClientSession::finish(int exit_code) {
+  if (!done()) exit_code_ = exit_code;
 }
 
 }  // namespace ssm::session

@@ -30,6 +30,8 @@ struct SessionSpec {
   std::string ca_bundle;                    // AWS_CA_BUNDLE
   std::chrono::seconds keepalive{15};       // ping after this much silence
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
+  bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
+  bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
 };
 
 // Exit statuses, as ssh uses them.
@@ -41,13 +43,19 @@ class ClientSession final : private channel::ChannelHandler,
                             private KindEvents,
                             private ShellControl {
  public:
-  ClientSession(boost::asio::any_io_executor ex, SessionSpec spec);
+  // `credentials`: a provider shared with the caller (standalone sessions share one); null
+  // makes one for this session from spec.profile.
+  ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
+                std::shared_ptr<aws::CredentialProvider> credentials = nullptr);
   ~ClientSession();
 
   void start();
   // A terminating signal from the user (SIGINT, SIGTERM, SIGHUP).
   void on_signal(int signo);
   bool done() const { return exit_code_.has_value(); }
+  // The exit status is decided (possibly with TerminateSession still on its way): events from
+  // the channel, the connection and the kind no longer matter.
+  bool over() const { return done() || ending_; }
   int exit_code() const { return exit_code_.value_or(kExitConnectionFailure); }
 
  private:
@@ -80,7 +88,8 @@ class ClientSession final : private channel::ChannelHandler,
   // `~.` waits this long for TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};
   void fail(const std::string& message, int exit_code = kExitConnectionFailure);
-  void end(int exit_code);
+  void end(int exit_code);     // closes everything; TerminateSession first if terminate_at_end
+  void finish(int exit_code);  // the exit status, final
 
   boost::asio::any_io_executor executor_;
   SessionSpec spec_;
@@ -94,8 +103,10 @@ class ClientSession final : private channel::ChannelHandler,
   bool terminating_ = false;     // TerminateSession on its way
   bool giving_up_ = false;       // resend budget spent: TerminateSession, then fail
   bool ever_connected_ = false;  // only a session that was up is resumed
+  bool terminate_called_ = false;  // TerminateSession was (being) called: not again at the end
+  bool ending_ = false;            // the exit status is decided; TerminateSession goes first
   std::string lost_because_;     // why the connection dropped, for the final error
-  aws::CredentialProvider credentials_;  // one cache for the upgrade, resumes, KMS and TerminateSession
+  std::shared_ptr<aws::CredentialProvider> credentials_;  // one cache for the upgrade, resumes, KMS, TerminateSession
   SessionResumer resumer_;
   UpgradeAuth upgrade_auth_;
 };

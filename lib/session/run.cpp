@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "session/console.h"
@@ -26,28 +27,33 @@ void apply_environment(SessionSpec& spec) {
   }
 }
 
-int run_session(SessionSpec spec) {
+void run_until_finished(boost::asio::io_context& io, const std::function<void(int signo)>& on_signal,
+                        const std::function<bool()>& finished) {
   // A closed stdout or socket must come back as EPIPE, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   const FdFlagsGuard stdin_flags(STDIN_FILENO), stdout_flags(STDOUT_FILENO);
 
-  boost::asio::io_context io(1);
-  ClientSession session(io.get_executor(), std::move(spec));
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   signals.add(SIGQUIT);
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
       if (ec) return;
-      session.on_signal(signo);
-      if (!session.done()) wait_signal();
+      on_signal(signo);
+      if (!finished()) wait_signal();
     });
   };
   wait_signal();
-  session.start();
-  // Run until the session has decided its exit status; whatever is still queued then
-  // (a cancelled read, a socket being closed) does not matter.
-  while (!session.done() && !io.stopped()) io.run_one();
+  // Run until the exit status is decided; whatever is still queued then (a cancelled read, a
+  // socket being closed) does not matter.
+  while (!finished() && !io.stopped()) io.run_one();
   signals.cancel();
+}
+
+int run_session(SessionSpec spec) {
+  boost::asio::io_context io(1);
+  ClientSession session(io.get_executor(), std::move(spec));
+  boost::asio::post(io, [&] { session.start(); });
+  run_until_finished(io, [&](int signo) { session.on_signal(signo); }, [&] { return session.done(); });
   return session.exit_code();
 }
 

@@ -2,6 +2,10 @@
 // exit status. Signals are handled on the same loop.
 #pragma once
 
+#include <functional>
+
+#include <boost/asio/io_context.hpp>
+
 #include "session/client_session.h"
 
 namespace ssm::session {
@@ -12,5 +16,10 @@ namespace ssm::session {
 void apply_environment(SessionSpec& spec);
 
 int run_session(SessionSpec spec);
+
+// The loop every run shares: SIGPIPE ignored, stdin/stdout flags restored at the end, and
+// SIGINT, SIGTERM, SIGHUP, SIGQUIT handed to `on_signal` on the loop until `finished()`.
+void run_until_finished(boost::asio::io_context& io, const std::function<void(int signo)>& on_signal,
+                        const std::function<bool()>& finished);
 
 }  // namespace ssm::session

@@ -1,0 +1,78 @@
+// lib/cli — owns the command-line contracts. This file: the standalone subcommands, with
+// which the plugin calls StartSession itself, so that no AWS CLI is needed:
+//
+//   session-manager-plugin start-session --target ID [--document-name D] [--parameters P] [--reason R]
+//   session-manager-plugin shell --target ID
+//   session-manager-plugin port-forward --target ID -L [bind:]local:host:remote [-L ...]
+//   session-manager-plugin ssh-proxy HOST PORT          (ProxyCommand ... ssh-proxy %h %p)
+//   common: --profile, --region, --endpoint-url, -q/--quiet, -v/--verbose, -h/--help
+//
+// Pure: parses into a StandaloneCommand and the StartSession requests it means; nothing is
+// printed or called. The AWS CLI's positional contract (plugin_args.h) is untouched: none of
+// its first arguments (a JSON response, AWS_SSM_START_SESSION_RESPONSE, --version) is a
+// subcommand name.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wire/payloads.h"
+
+namespace ssm::cli {
+
+// One ssh-style -L [bind_address:]local_port:host:remote_port. IPv6 addresses go in
+// brackets, as with ssh: -L [::1]:8080:[fd00::5]:80.
+struct ForwardSpec {
+  std::string bind_address;  // "" = the default (SSM_PLUGIN_LOCAL_HOST or 127.0.0.1); "*" = all
+  std::uint16_t local_port = 0;  // 0 picks a free port, printed when open
+  std::string host;
+  std::uint16_t remote_port = 0;
+};
+std::optional<ForwardSpec> parse_forward_spec(std::string_view text);
+
+// --parameters: a JSON object of string lists ({"portNumber":["22"]}), or the AWS CLI's
+// shorthand key=value[,value...][,key=value...]. A JSON string value becomes a one-element list.
+std::optional<wire::Json> parse_session_parameters(std::string_view text);
+
+enum class Subcommand { start_session, shell, port_forward, ssh_proxy };
+
+// What one StartSession call asks for.
+struct StartSessionRequest {
+  std::string target;
+  std::string document_name;                      // "" = the account's default shell document
+  wire::Json parameters = wire::Json::object();  // name -> list of strings
+  std::string reason;
+  std::string local_host;  // port forwarding: where to listen ("" = the default)
+};
+std::string to_json(const StartSessionRequest& request);  // the StartSession request body
+
+struct StandaloneCommand {
+  Subcommand subcommand = Subcommand::start_session;
+  std::string target, document_name, reason;
+  wire::Json parameters = wire::Json::object();
+  std::vector<ForwardSpec> forwards;
+  std::uint16_t ssh_port = 22;
+  std::string profile, region, endpoint_url;
+  bool quiet = false, verbose = false;
+};
+
+// One request per session the command starts: one for most, one per -L for port-forward.
+std::vector<StartSessionRequest> session_requests(const StandaloneCommand& command);
+
+bool is_standalone_subcommand(std::string_view first_argument);
+
+struct StandaloneParse {
+  std::optional<StandaloneCommand> command;  // set when there is a session to run
+  std::string out;                           // --help text, for stdout
+  std::string error;                         // one line for stderr
+  int exit_code = 0;                         // when there is no command
+};
+
+// `args` is argv[1..], starting with the subcommand name.
+StandaloneParse parse_standalone_args(std::span<const std::string> args);
+
+}  // namespace ssm::cli

@@ -1,0 +1,71 @@
+#include "standalone/run_standalone.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "log/log.h"
+#include "session/console.h"
+#include "session/run.h"
+#include "standalone/standalone_session.h"
+
+namespace ssm::standalone {
+
+namespace {
+
+// The AWS CLI exits 253 (v2) when no region can be found; ours is a usage problem.
+constexpr int kExitNoRegion = 2;
+
+session::SessionSpec base_spec(const cli::StandaloneCommand& c, const std::string& region) {
+  session::SessionSpec spec;
+  spec.client_version = SSM_PROTOCOL_VERSION;
+  spec.region = region;
+  spec.profile = c.profile;
+  spec.ssm_endpoint = c.endpoint_url;
+  spec.quiet = c.quiet;
+  session::apply_environment(spec);
+  return spec;
+}
+
+}  // namespace
+
+int run_standalone(const cli::StandaloneCommand& command) {
+  const std::string region = aws::resolve_region(command.region, command.profile, aws::process_environment());
+  if (region.empty()) {
+    session::print_err(
+        "session-manager-plugin: no AWS Region: use --region, AWS_REGION or a profile's region\n");
+    return kExitNoRegion;
+  }
+  const session::SessionSpec base = base_spec(command, region);
+
+  boost::asio::io_context io(1);
+  auto credentials = std::make_shared<aws::CredentialProvider>(
+      io.get_executor(),
+      aws::CredentialOptions{.profile = command.profile, .ca_bundle = base.ca_bundle, .region = region});
+  std::vector<std::unique_ptr<StandaloneSession>> sessions;
+  for (cli::StartSessionRequest& request : cli::session_requests(command))
+    sessions.push_back(std::make_unique<StandaloneSession>(io.get_executor(), base, std::move(request), credentials));
+
+  boost::asio::post(io, [&] {
+    for (auto& s : sessions) s->start();
+  });
+  const auto all_done = [&] {
+    return std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->done(); });
+  };
+  session::run_until_finished(
+      io,
+      [&](int signo) {
+        for (auto& s : sessions)
+          if (!s->done()) s->on_signal(signo);
+      },
+      all_done);
+
+  for (const auto& s : sessions)
+    if (s->exit_code() != 0) return s->exit_code();
+  return 0;
+}
+
+}  // namespace ssm::standalone

@@ -1,0 +1,65 @@
+#include "standalone/standalone_session.h"
+
+#include "cli/plugin_args.h"
+#include "log/log.h"
+#include "session/console.h"
+#include "session/session_resumer.h"
+
+namespace ssm::standalone {
+
+StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base,
+                                     cli::StartSessionRequest request,
+                                     std::shared_ptr<aws::CredentialProvider> credentials)
+    : executor_(ex), spec_(std::move(base)), request_(std::move(request)), credentials_(std::move(credentials)) {
+  spec_.target = request_.target;
+  spec_.document_name = request_.document_name;
+  if (!request_.local_host.empty()) spec_.local_host = request_.local_host;
+  spec_.terminate_at_end = true;
+}
+
+int StandaloneSession::exit_code() const {
+  if (exit_code_) return *exit_code_;
+  return session_ ? session_->exit_code() : session::kExitConnectionFailure;
+}
+
+void StandaloneSession::start() {
+  credentials_->async_get([this](aws::ResolvedCredentials found) { on_credentials(std::move(found)); });
+}
+
+void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {
+  if (done()) return;
+  if (!found.credentials) return fail("no AWS credentials to call StartSession with: " + found.error);
+  aws::JsonCall call = session::session_call(spec_, "StartSession", *found.credentials);
+  call.body = cli::to_json(request_);
+  call.timeout = kStartSessionTimeout;
+  SSM_LOG(info, "StartSession target=" + request_.target + " document=" + request_.document_name +
+                    " endpoint=" + call.endpoint_url + " region=" + call.region);
+  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) { on_started(std::move(r)); });
+}
+
+void StandaloneSession::on_started(aws::JsonResult result) {
+  if (done()) return;
+  if (!result.ok) return fail("StartSession failed: " + result.error);
+  cli::SessionRequest response;
+  if (const std::string problem = cli::read_start_session_response(result.body, response); !problem.empty())
+    return fail(problem);
+  spec_.session_id = response.session_id;
+  spec_.stream_url = response.stream_url;
+  spec_.token_value = response.token_value;
+  SSM_LOG(info, "started session " + spec_.session_id + " target=" + spec_.target);
+  session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_);
+  session_->start();
+}
+
+void StandaloneSession::on_signal(int signo) {
+  if (session_) return session_->on_signal(signo);
+  // Before the session exists there is nothing to end but the wait for StartSession.
+  if (!exit_code_) exit_code_ = 128 + signo;
+}
+
+void StandaloneSession::fail(const std::string& message) {
+  session::print_err("session-manager-plugin: " + message + "\n");
+  exit_code_ = session::kExitConnectionFailure;
+}
+
+}  // namespace ssm::standalone

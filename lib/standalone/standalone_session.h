@@ -1,0 +1,53 @@
+// lib/standalone — owns standalone use: the plugin calls StartSession itself (SigV4, the
+// standard credential chain) and runs the sessions it gets, with no AWS CLI involved. It sits
+// above lib/session and lib/cli and below cmd/.
+//
+// This file: one standalone session, from the StartSession call to its exit status. The
+// session itself is a ClientSession like the AWS CLI's, started with terminate_at_end, so
+// TerminateSession ends it at the service whichever way it ends here.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "aws/credential_provider.h"
+#include "aws/json_client.h"
+#include "cli/standalone_args.h"
+#include "session/client_session.h"
+
+namespace ssm::standalone {
+
+class StandaloneSession {
+ public:
+  // `base` carries what every session of the command shares (region, profile, endpoint,
+  // CA bundle, keep-alive, quiet); the request, what this one asks StartSession for.
+  StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base, cli::StartSessionRequest request,
+                    std::shared_ptr<aws::CredentialProvider> credentials);
+  StandaloneSession(const StandaloneSession&) = delete;
+  StandaloneSession& operator=(const StandaloneSession&) = delete;
+
+  void start();
+  void on_signal(int signo);
+  bool done() const { return exit_code_.has_value() || (session_ && session_->done()); }
+  int exit_code() const;
+
+  // How long StartSession may take before the command gives up on it.
+  static constexpr std::chrono::seconds kStartSessionTimeout{30};
+
+ private:
+  void on_credentials(aws::ResolvedCredentials found);
+  void on_started(aws::JsonResult result);
+  void fail(const std::string& message);
+
+  boost::asio::any_io_executor executor_;
+  session::SessionSpec spec_;
+  cli::StartSessionRequest request_;
+  std::shared_ptr<aws::CredentialProvider> credentials_;
+  std::unique_ptr<session::ClientSession> session_;
+  std::optional<int> exit_code_;  // decided before the session existed
+};
+
+}  // namespace ssm::standalone

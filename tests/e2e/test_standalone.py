@@ -1,0 +1,203 @@
+"""Standalone use end to end (issue: standalone subcommands): the plugin calls StartSession
+itself, signed with credentials from the environment (the endpoint verifies SigV4), runs the
+session, and calls TerminateSession at its end. No AWS CLI is involved. Standard library only."""
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+from endpoint import PLUGIN, Endpoint
+from test_shell import PluginOnPty
+
+ACCESS_KEY = "AKIDSTANDALONE"
+SECRET = "standalone/secret+key"
+TARGET = "i-0123456789abcdef0"
+TIMEOUT = 60
+
+
+def aws_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.startswith("SSM_PLUGIN_")}
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET, HOME="/nonexistent",
+               AWS_EC2_METADATA_DISABLED="true")
+    env.update(extra)
+    return env
+
+
+def standalone(ep, *args):
+    return [PLUGIN, *args, "--endpoint-url", ep.url, "--region", "us-east-1"]
+
+
+def started_sessions(ep):
+    return [m.group(1) for m in (re.match(r"upgrade session=(\S+) signed=yes$", l) for l in ep.lines) if m]
+
+
+def assert_terminated(test, ep, session_id):
+    ep.wait_for(rf"^terminate session={re.escape(session_id)}$", timeout=20)
+
+
+class StandaloneSessions(unittest.TestCase):
+    def test_ssh_proxy_bridges_stdio_and_terminates_the_session(self):
+        size = 300_000
+        with Endpoint("--verify-sigv4", "--stream-target", f"source:{size}", env=aws_env()) as ep:
+            with subprocess.Popen(standalone(ep, "ssh-proxy", TARGET, "22"), stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env()) as p:
+                watchdog = threading.Timer(TIMEOUT, p.kill)
+                watchdog.start()
+                try:
+                    out = p.stdout.read()  # stdin stays open, as ssh keeps it, until the data is in
+                    p.stdin.close()
+                    err = p.stderr.read().decode()
+                    code = p.wait()
+                finally:
+                    watchdog.cancel()
+            self.assertEqual(code, 0, err)
+            self.assertEqual(len(out), size)
+            self.assertEqual(err, "")  # stdout is the data and ssh prints nothing: no status lines
+            sessions = started_sessions(ep)
+            self.assertEqual(len(sessions), 1, ep.lines)
+            end = ep.session_end_line(sessions[0])
+            self.assertEqual(end["out_sha256"], hashlib.sha256(out).hexdigest())
+            assert_terminated(self, ep, sessions[0])
+
+    def test_port_forward_runs_one_session_per_forward_in_one_process(self):
+        with Endpoint("--verify-sigv4", "--stream-target", "echo", env=aws_env()) as ep:
+            argv = standalone(ep, "port-forward", "--target", TARGET, "-L", "0:localhost:22",
+                              "-L", "127.0.0.1:0:10.0.0.5:5432")
+            p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(),
+                                 start_new_session=True)
+            try:
+                ports = {}
+                deadline = time.monotonic() + TIMEOUT
+                while len(ports) < 2 and time.monotonic() < deadline:
+                    line = p.stdout.readline().decode()
+                    self.assertTrue(line, "the plugin ended before opening both ports")
+                    m = re.match(r"Port (\d+) opened for sessionId (\S+)\.", line)
+                    if m:
+                        ports[m.group(2)] = int(m.group(1))
+                self.assertEqual(len(ports), 2, ports)
+                payloads = {}
+                conns = []
+                for session_id, port in ports.items():  # both connections open at once
+                    c = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+                    payloads[c] = os.urandom(256 * 1024)
+                    conns.append(c)
+                for c in conns:
+                    threading.Thread(target=c.sendall, args=(payloads[c],), daemon=True).start()
+                for c in conns:
+                    got = b""
+                    while len(got) < len(payloads[c]):
+                        chunk = c.recv(65536)
+                        self.assertTrue(chunk, "connection closed early")
+                        got += chunk
+                    self.assertEqual(hashlib.sha256(got).digest(), hashlib.sha256(payloads[c]).digest())
+                    c.close()
+                os.killpg(p.pid, signal.SIGINT)  # Ctrl-C at the terminal
+                out, err = p.communicate(timeout=TIMEOUT)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            self.assertEqual(p.returncode, 0, err.decode())
+            for session_id in ports:
+                assert_terminated(self, ep, session_id)
+
+    def test_shell_on_a_terminal(self):
+        with Endpoint("--verify-sigv4", env=aws_env()) as ep:
+            term = PluginOnPty(standalone(ep, "shell", "--target", TARGET), env=aws_env())
+            try:
+                term.expect(rb"Starting session with SessionId: ")
+                term.send(b"echo ready-$((40+2))\r")
+                term.expect(rb"ready-42")
+                term.send(b"exit\r")
+                # A shell session's status is 0, as with the AWS CLI: the agent sends no exit
+                # code for Standard_Stream sessions (command documents carry theirs).
+                self.assertEqual(term.wait(timeout=TIMEOUT), 0)
+                term.expect(rb"Exiting session with sessionId: ")
+                self.assertEqual(term.terminal_settings(), term.before)
+            finally:
+                term.close()
+            sessions = started_sessions(ep)
+            self.assertEqual(len(sessions), 1, ep.lines)
+            assert_terminated(self, ep, sessions[0])
+
+    def test_start_session_with_a_command_document_returns_its_status(self):
+        with Endpoint("--verify-sigv4", env=aws_env()) as ep:
+            p = subprocess.run(standalone(ep, "start-session", "--target", TARGET, "-q", "--document-name",
+                                          "AWS-StartNonInteractiveCommand", "--parameters",
+                                          '{"command":["sh -c \'echo out; echo err >&2; exit 5\'"]}'),
+                               capture_output=True, env=aws_env(), timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertEqual(p.stdout, b"out\n")
+        self.assertEqual(p.stderr, b"err\n")
+
+
+class StandaloneFailures(unittest.TestCase):
+    """Each is one line on stderr and a non-zero exit, never a hang, never a secret."""
+
+    def run_plugin(self, argv, env):
+        p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        self.assertNotIn(SECRET, p.stdout + p.stderr)
+        return p
+
+    def assert_one_line(self, p, code, *fragments):
+        self.assertEqual(p.returncode, code, p.stderr)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertTrue(p.stderr.startswith("session-manager-plugin: "), p.stderr)
+        for f in fragments:
+            self.assertIn(f, p.stderr)
+
+    def test_wrong_secret_is_refused_by_start_session(self):
+        with Endpoint("--verify-sigv4", env=aws_env()) as ep:
+            p = self.run_plugin(standalone(ep, "shell", "--target", TARGET),
+                                aws_env(AWS_SECRET_ACCESS_KEY="not-the-secret"))
+        self.assert_one_line(p, 255, "StartSession failed", "HTTP 403")
+
+    def test_no_credentials(self):
+        with Endpoint() as ep:
+            env = aws_env()
+            del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+            p = self.run_plugin(standalone(ep, "ssh-proxy", TARGET, "22"),
+                                dict(env, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull))
+        self.assert_one_line(p, 255, "no AWS credentials")
+
+    def test_no_region(self):
+        p = self.run_plugin([PLUGIN, "shell", "--target", TARGET],
+                            aws_env(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull))
+        self.assert_one_line(p, 2, "Region")
+
+    def test_nothing_listening_at_the_endpoint(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        p = self.run_plugin([PLUGIN, "shell", "--target", TARGET, "--region", "us-east-1", "--endpoint-url",
+                             f"http://127.0.0.1:{port}"], aws_env())
+        self.assert_one_line(p, 255, "StartSession failed")
+
+    def test_unknown_target_is_the_services_error(self):
+        with Endpoint() as ep:
+            p = self.run_plugin(standalone(ep, "start-session", "--target", ""), aws_env())
+        self.assert_one_line(p, 255, "ValidationException")
+
+    def test_bad_arguments(self):
+        for args in (["port-forward", "--target", TARGET, "-L", "99999:localhost:22"], ["shell"],
+                     ["ssh-proxy", TARGET, "ssh"], ["start-session", "--target", TARGET, "--parameters", "{"]):
+            p = self.run_plugin([PLUGIN, *args], aws_env())
+            self.assert_one_line(p, 2)
+            self.assertEqual(p.stdout, "")
+
+    def test_help_reads_well(self):
+        p = self.run_plugin([PLUGIN, "--help"], aws_env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for word in ("start-session", "shell", "port-forward", "ssh-proxy", "--profile", "--region",
+                     "--endpoint-url", "ProxyCommand"):
+            self.assertIn(word, p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
