@@ -6,9 +6,13 @@ build being tested, so the same scripts serve every preset; outside ctest the na
 up on PATH.
 """
 import dataclasses
+import getpass
 import os
 import shutil
+import socket
 import subprocess
+import tempfile
+import time
 
 DEFAULT_TIMEOUT = 30  # seconds; every subprocess gets one, so a hang fails instead of stalling CI
 
@@ -74,3 +78,94 @@ def run(argv, *, env=None, stdin_data=None, timeout=DEFAULT_TIMEOUT, text=True):
 def run_plugin(*args, **kwargs):
     """session-manager-plugin with these arguments (argv[1..]); keywords as for run()."""
     return run([plugin_bin(), *args], **kwargs)
+
+
+def wait_until(predicate, *, timeout=DEFAULT_TIMEOUT, interval=0.05, what="the condition"):
+    """Polls `predicate` until it returns something truthy, which is returned; fails after
+    `timeout` seconds. For readiness that nothing announces (a port starting to accept)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout} s")
+        time.sleep(interval)
+
+
+class Sshd:
+    """A real OpenSSH sshd on a free loopback port, with its own host and user keys (a copy of
+    test_port.py's fixture, shareable). `ssh_options()` are the client options that log in with
+    the user key; add a ProxyCommand. Use as a context manager; skip when `Sshd.available()` is false."""
+
+    SSHD = "/usr/sbin/sshd"
+
+    @classmethod
+    def available(cls):
+        return os.access(cls.SSHD, os.X_OK) and shutil.which("ssh") and shutil.which("ssh-keygen")
+
+    def __enter__(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="ssm-e2e-sshd-")
+        d = self.dir = self._dir.name
+        self.proc = None
+        try:
+            for name in ("host", "user"):
+                keygen = run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/{name}"])
+                if keygen.returncode != 0:
+                    raise AssertionError("ssh-keygen failed: " + keygen.output)
+            shutil.copyfile(f"{d}/user.pub", f"{d}/authorized_keys")
+            os.chmod(f"{d}/authorized_keys", 0o600)
+            with socket.create_server(("127.0.0.1", 0)) as probe:
+                self.port = probe.getsockname()[1]
+            with open(f"{d}/sshd_config", "w") as f:
+                f.write(f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {d}/host\n"
+                        f"AuthorizedKeysFile {d}/authorized_keys\nPidFile none\nStrictModes no\nUsePAM no\n"
+                        "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                        "Subsystem sftp /usr/lib/openssh/sftp-server\n")
+            try:
+                os.makedirs("/run/sshd", exist_ok=True)  # privilege separation directory (as root)
+            except OSError:
+                pass  # not root: sshd runs unprivileged without it
+            with open(f"{d}/sshd.log", "wb") as log:  # a file: a pipe nobody reads could fill up
+                self.proc = subprocess.Popen([self.SSHD, "-D", "-e", "-f", f"{d}/sshd_config"],
+                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+            def accepting():
+                if self.proc.poll() is not None:
+                    raise AssertionError("sshd did not start: " + self.log())
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return True
+                except OSError:
+                    return False
+
+            wait_until(accepting, timeout=20, what="sshd accepting connections")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(timeout=DEFAULT_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        self._dir.cleanup()
+
+    def log(self):
+        """What sshd has logged (-e: its log goes to the file)."""
+        with open(f"{self.dir}/sshd.log", errors="replace") as f:
+            return f.read()
+
+    @staticmethod
+    def user():
+        return getpass.getuser()
+
+    def ssh_options(self):
+        return ["-F", "/dev/null", "-i", f"{self.dir}/user", "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "BatchMode=yes", "-o", f"Port={self.port}"]
