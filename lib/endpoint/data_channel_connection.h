@@ -101,7 +101,12 @@ class DataChannelConnection final : public AgentLink,
     if (closed_ || closing_) return;
     if (frozen_) return close();
     closing_ = true;
-    ws_.next_layer().when_flushed([self = self()](error_code ec) { self->half_close(ec); });
+    // Weak: the callback is stored in our own stream, so a strong reference would be a cycle
+    // whenever the flush never completes (the loop stopped first). The pending read keeps us
+    // alive meanwhile; if we are gone, so is the socket, and there is nothing to half-close.
+    ws_.next_layer().when_flushed([weak = this->weak_from_this()](error_code ec) {
+      if (auto self = weak.lock()) self->half_close(ec);
+    });
   }
 
   void freeze() override {
