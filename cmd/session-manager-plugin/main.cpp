@@ -43,6 +43,7 @@ int run_session(const ssm::cli::SessionRequest& request) {
   spec.region = request.region;
   spec.profile = request.profile;
   spec.ssm_endpoint = request.ssm_endpoint;
+  spec.terminate_on_failure = !request.response_from_env;
   ssm::session::apply_environment(spec);
   return ssm::session::run_session(std::move(spec));
 }

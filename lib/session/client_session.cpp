@@ -351,9 +351,10 @@ void ClientSession::end(int exit_code) {
   if (over()) return;
   if (kind_) kind_->abort();
   connection_.close();
-  if (!spec_.terminate_at_end || terminate_called_) return finish(exit_code);
-  // A standalone session was started by us: end it at the service too, or it lingers
-  // there (and on the agent) until it times out.
+  const bool terminate = spec_.terminate_at_end || (spec_.terminate_on_failure && exit_code != kExitOk);
+  if (!terminate || terminate_called_) return finish(exit_code);
+  // A standalone session was started by us: end it at the service too, or it lingers there
+  // (and on the agent) until it times out. See also SessionSpec::terminate_on_failure.
   ending_ = true;
   call_terminate_session([this, exit_code] { finish(exit_code); });
 }

@@ -32,6 +32,9 @@ struct SessionSpec {
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
+  // The AWS CLIs that pass the response in argv print their whole command line, token
+  // included, when the plugin exits non-zero: TerminateSession first makes that token useless.
+  bool terminate_on_failure = false;
 };
 
 // Exit statuses, as ssh uses them.

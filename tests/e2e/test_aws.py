@@ -2,6 +2,7 @@
 WebSocket upgrade against an endpoint that verifies it, a wrong secret key, the opt-out
 SSM_PLUGIN_SKIP_CLIENT_CONFIGURE, and no secret in any output or log line."""
 import base64
+import json
 import os
 import re
 import select
@@ -130,6 +131,28 @@ class SignedUpgrade(unittest.TestCase):
             self.assertNotIn("not-the-secret", err + proc.stdout.decode())
             line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
             self.assertIn("refused=InvalidSignatureException", line)
+
+    def test_a_failed_session_handed_over_in_argv_is_terminated(self):
+        """CLIs that pass the response in argv print it, token and all, when the plugin exits
+        non-zero: the plugin calls TerminateSession first, so that printed token is useless.
+        The environment hand-off prints no token, and gets no extra call."""
+        command = {"command": ["sh -c 'exit 7'"]}
+        with Endpoint(env=aws_env()) as ep:
+            response, params = ep.start_session(document="AWS-StartNonInteractiveCommand", parameters=command)
+            p = subprocess.run(plugin_argv(response, params, ep.url), stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=60, env=aws_env())
+            self.assertEqual(p.returncode, 7, p.stderr)
+            ep.wait_for(rf"^terminate session={re.escape(response['SessionId'])}$", timeout=20)
+
+            response, params = ep.start_session(document="AWS-StartNonInteractiveCommand", parameters=command)
+            argv = plugin_argv(response, params, ep.url)
+            argv[1] = "AWS_SSM_START_SESSION_RESPONSE"
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                               env=aws_env(AWS_SSM_START_SESSION_RESPONSE=json.dumps(response)))
+            self.assertEqual(p.returncode, 7, p.stderr)
+            ep.session_end_line(response["SessionId"])
+            ep.stop()
+            self.assertFalse([l for l in ep.lines if l == f"terminate session={response['SessionId']}"], ep.lines)
 
     def test_skip_client_configure_opens_unsigned(self):
         with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
