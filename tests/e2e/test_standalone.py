@@ -7,10 +7,12 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
 
+import harness
 from endpoint import PLUGIN, Endpoint
 from test_shell import PluginOnPty
 
@@ -134,6 +136,27 @@ class StandaloneSessions(unittest.TestCase):
         self.assertEqual(p.returncode, 5, p.stderr)
         self.assertEqual(p.stdout, b"out\n")
         self.assertEqual(p.stderr, b"err\n")
+
+
+    def test_real_ssh_with_the_readme_proxy_command(self):
+        """`ProxyCommand session-manager-plugin ssh-proxy %h %p`, as the README's ~/.ssh/config
+        snippet has it, to a real sshd; no AWS CLI anywhere."""
+        if not harness.Sshd.available():
+            self.skipTest("needs ssh, ssh-keygen and /usr/sbin/sshd (scripts/setup installs openssh)")
+        with harness.Sshd() as sshd, Endpoint("--verify-sigv4", "--stream-target", f"dial:127.0.0.1:{sshd.port}",
+                                              env=aws_env()) as ep:
+            with tempfile.TemporaryDirectory(prefix="ssm-standalone-") as bindir:
+                os.symlink(os.path.abspath(PLUGIN), os.path.join(bindir, "session-manager-plugin"))
+                env = aws_env(PATH=bindir + os.pathsep + os.environ.get("PATH", ""), AWS_REGION="us-east-1",
+                              AWS_ENDPOINT_URL_SSM=ep.url)
+                p = harness.run(["ssh", *sshd.ssh_options(), "-o", "ProxyCommand=session-manager-plugin ssh-proxy %h %p",
+                                 f"{sshd.user()}@{TARGET}", "echo hello; head -c 1048576 /dev/zero | sha256sum"],
+                                env=env, timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 0, p.stderr + "\nsshd: " + sshd.log())
+            self.assertEqual(p.stdout, f"hello\n{hashlib.sha256(bytes(1 << 20)).hexdigest()}  -\n")
+            sessions = started_sessions(ep)
+            self.assertEqual(len(sessions), 1, ep.lines)
+            assert_terminated(self, ep, sessions[0])
 
 
 class StandaloneFailures(unittest.TestCase):
