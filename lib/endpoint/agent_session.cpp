@@ -217,15 +217,18 @@ std::shared_ptr<StreamTarget> AgentSession::make_session_target() {
     const bool separate = first_parameter(parameters_, "separateOutputStream") != "false";
     return make_command_target(executor_, *this, command, separate);
   }
-  const auto spec = parse_target_spec(ctx_.config.stream_target);
-  if (!spec) return nullptr;
+  const auto parsed = parse_target_spec(ctx_.config.stream_target);
+  if (!parsed) return nullptr;
+  // The properties the handshake announced also say where `agent` dials.
+  const wire::Json properties = port_properties(document_, parameters_);
+  const TargetSpec spec = for_port_session(*parsed, properties);
   // Port (§6.1): smux for LocalPortForwarding when both sides can, else basic mode, where
   // LocalPortForwarding redials the target for each local connection.
-  const bool forwarding = port_properties(document_, parameters_).value("type", "") == "LocalPortForwarding";
+  const bool forwarding = properties.value("type", "") == "LocalPortForwarding";
   const bool mux = forwarding && !channel::version_greater(kMuxMinClient, client_version_) &&
                    channel::version_greater(ctx_.config.agent_version, channel::kMuxAfter);
-  if (mux) return make_smux_server_target(executor_, *this, *spec, pacing);
-  return make_target(*spec, executor_, *this, pacing, /*redial=*/forwarding);
+  if (mux) return make_smux_server_target(executor_, *this, spec, pacing);
+  return make_target(spec, executor_, *this, pacing, /*redial=*/forwarding);
 }
 
 // ---- input --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ struct EndpointConfig {
   std::string ca_out;  // where to write the test CA certificate (PEM)
   std::string agent_version = "3.3.987.0";
   std::string handshake = "auto";      // auto (as the agent), always, never
-  std::string stream_target = "echo";  // Port sessions: echo, sink, source:<bytes>, dial:<host>:<port>
+  std::string stream_target = "echo";  // Port sessions: echo, sink, source:<bytes>, dial:<host>:<port>, agent
   std::string shell = "sh";            // Standard_Stream's shell, and InteractiveCommands' `-c` runner
   // --kms-key-id: every session asks for KMS encryption with this key (and so hand-shakes),
   // as the agent does when the session preferences carry a KMS key. Empty: no encryption.

@@ -14,6 +14,10 @@ bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind
 std::optional<TargetSpec> parse_target_spec(const std::string& spec) {
   TargetSpec t;
   if (spec == "echo") return t;
+  if (spec == "agent") {
+    t.kind = TargetSpec::Kind::agent;
+    return t;
+  }
   if (spec == "sink") {
     t.kind = TargetSpec::Kind::sink;
     return t;
@@ -39,6 +43,18 @@ std::optional<TargetSpec> parse_target_spec(const std::string& spec) {
   return std::nullopt;
 }
 
+TargetSpec for_port_session(const TargetSpec& spec, const wire::Json& port_properties) {
+  if (spec.kind != TargetSpec::Kind::agent) return spec;
+  TargetSpec dial;
+  dial.kind = TargetSpec::Kind::dial;
+  // The agent's default destination; "localhost" rather than 127.0.0.1, as the agent dials,
+  // so a server on either loopback address is reached.
+  dial.host = port_properties.value("host", std::string("localhost"));
+  // Empty when the parameters have none: the dial then fails as the connection would.
+  dial.port = port_properties.value("portNumber", std::string());
+  return dial;
+}
+
 std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::any_io_executor ex, TargetHost& host,
                                           bool pacing, bool redial) {
   switch (spec.kind) {
@@ -50,6 +66,8 @@ std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::a
       return make_source_target(std::move(ex), host, spec.bytes, pacing);
     case TargetSpec::Kind::dial:
       return make_dial_target(std::move(ex), host, spec.host, spec.port, pacing, redial);
+    case TargetSpec::Kind::agent:
+      return nullptr;  // for_port_session() turns it into a dial first
   }
   return nullptr;
 }

@@ -15,6 +15,7 @@
 
 #include "channel/data_channel.h"
 #include "wire/client_message.h"
+#include "wire/payloads.h"
 
 namespace ssm::endpoint {
 
@@ -62,13 +63,19 @@ class StreamTarget {
   virtual void stop() = 0;
 };
 
-// --stream-target, parsed.
+// --stream-target, parsed. `agent` stands for a dial whose host and port each session's
+// document gives (see for_port_session); make_target never sees it.
 struct TargetSpec {
-  enum class Kind { echo, sink, source, dial } kind = Kind::echo;
+  enum class Kind { echo, sink, source, dial, agent } kind = Kind::echo;
   std::uint64_t bytes = 0;  // source
   std::string host, port;   // dial; an IPv6 address may come bracketed
 };
 std::optional<TargetSpec> parse_target_spec(const std::string& spec);
+
+// The spec a Port session's target is made from, given the session's Port properties
+// (port_properties()): `agent` becomes a dial to where the real agent would connect,
+// `host` (localhost when absent) : `portNumber` (agent-side.md §6.1); any other spec as is.
+TargetSpec for_port_session(const TargetSpec& spec, const wire::Json& port_properties);
 
 std::shared_ptr<StreamTarget> make_target(const TargetSpec& spec, boost::asio::any_io_executor ex, TargetHost& host,
                                           bool pacing, bool redial = false);

@@ -69,9 +69,56 @@ TEST(StreamTargetSpec, Parses) {
   EXPECT_EQ(dial->port, "22");
   EXPECT_EQ(parse_target_spec("dial:[::1]:80")->host, "::1");
   EXPECT_EQ(parse_target_spec("dial:localhost:8080")->host, "localhost");
-  for (auto bad : {"", "echo2", "source:", "source:-1", "source:1e9", "source:99999999999999999999", "dial:", "dial:host",
+  EXPECT_EQ(parse_target_spec("agent")->kind, TargetSpec::Kind::agent);
+  for (auto bad : {"", "echo2", "agent:", "agent:127.0.0.1:22", "agents", "source:", "source:-1", "source:1e9", "source:99999999999999999999", "dial:", "dial:host",
                    "dial:host:", "dial::22", "dial:host:ssh"})
     EXPECT_FALSE(parse_target_spec(bad)) << bad;
+}
+
+// Where `--stream-target agent` dials, from the properties the handshake announces.
+TargetSpec agent_destination(const char* document, const char* parameters) {
+  return for_port_session(*parse_target_spec("agent"), port_properties(document, params(parameters)));
+}
+
+TEST(StreamTargetSpec, AgentDialsWhereTheDocumentPoints) {
+  struct Case {
+    const char* document;
+    const char* parameters;
+    const char* host;
+    const char* port;
+  };
+  for (const Case& c : {
+           Case{"AWS-StartPortForwardingSession", R"({"portNumber":["8080"],"localPortNumber":["0"]})", "localhost",
+                "8080"},
+           Case{"AWS-StartPortForwardingSessionToRemoteHost", R"({"portNumber":["5432"],"host":["db.internal"]})",
+                "db.internal", "5432"},
+           Case{"AWS-StartPortForwardingSessionToRemoteHost", R"({"portNumber":["80"],"host":["::1"]})", "::1", "80"},
+           Case{"AWS-StartSSHSession", R"({"portNumber":["2222"]})", "localhost", "2222"},
+           Case{"AWS-StartSSHSession", "{}", "localhost", "22"},
+           Case{"My-Tunnel", R"({"portNumber":["9000"]})", "localhost", "9000"},
+           // Only the remote-host document's host counts, as only it announces one.
+           Case{"AWS-StartSSHSession", R"({"portNumber":["22"],"host":["elsewhere"]})", "localhost", "22"},
+       }) {
+    const TargetSpec t = agent_destination(c.document, c.parameters);
+    EXPECT_EQ(t.kind, TargetSpec::Kind::dial) << c.document << " " << c.parameters;
+    EXPECT_EQ(t.host, c.host) << c.document << " " << c.parameters;
+    EXPECT_EQ(t.port, c.port) << c.document << " " << c.parameters;
+  }
+  // No port: an empty one, which the dial then fails to reach.
+  EXPECT_EQ(agent_destination("AWS-StartPortForwardingSession", "{}").port, "");
+}
+
+TEST(StreamTargetSpec, OtherTargetsIgnoreTheSession) {
+  const wire::Json properties = port_properties("AWS-StartPortForwardingSessionToRemoteHost",
+                                                params(R"({"portNumber":["5432"],"host":["db.internal"]})"));
+  const TargetSpec dial = for_port_session(*parse_target_spec("dial:10.0.0.1:80"), properties);
+  EXPECT_EQ(dial.kind, TargetSpec::Kind::dial);
+  EXPECT_EQ(dial.host, "10.0.0.1");
+  EXPECT_EQ(dial.port, "80");
+  EXPECT_EQ(for_port_session(*parse_target_spec("echo"), properties).kind, TargetSpec::Kind::echo);
+  const TargetSpec source = for_port_session(*parse_target_spec("source:5"), properties);
+  EXPECT_EQ(source.kind, TargetSpec::Kind::source);
+  EXPECT_EQ(source.bytes, 5u);
 }
 
 }  // namespace
