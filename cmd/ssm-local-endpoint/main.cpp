@@ -43,7 +43,9 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
   app.add_option("--stream-target", c.stream_target,
                  "what a Port session's Output reaches: echo (sent back); sink (counted, hashed);\n"
                  "source:<bytes> (that much pseudo-random output, then the end);\n"
-                 "dial:<host>:<port> (a TCP connection, bytes both ways)")
+                 "dial:<host>:<port> (a TCP connection, bytes both ways);\n"
+                 "agent (as dial:, to where the SSM agent connects: the session's `host` parameter,\n"
+                 "localhost without one, and its `portNumber`, 22 for AWS-StartSSHSession)")
       ->type_name("TARGET")
       ->check([](const std::string& s) {
         return ssm::endpoint::parse_target_spec(s) ? std::string() : "unknown stream target " + s;
