@@ -77,6 +77,60 @@ class TcpTarget:
         self.sock.close()
 
 
+class NamedEchoServer:
+    """A destination that says its name on every connection, then echoes: a client learns
+    which server it reached, and what it sends comes back."""
+
+    def __init__(self, name):
+        self.name = name.encode()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn):
+        with conn:
+            try:
+                conn.sendall(self.name)
+                while data := conn.recv(1 << 16):
+                    conn.sendall(data)
+            except OSError:
+                pass  # the agent side closed first: nothing left to echo
+
+    def close(self):
+        self.sock.close()
+
+
+def recv_exactly(s, size):
+    data = b""
+    while len(data) < size:
+        chunk = s.recv(min(1 << 16, size - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def converse(port, greeting_size, data):
+    """Through a forwarder's listener: the destination's greeting, then `data` echoed back.
+    Sent from a thread, so that neither direction waits for the other, and before the
+    greeting arrives: in basic mode the agent redials only on the client's first bytes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as s:
+        sender = threading.Thread(target=s.sendall, args=(data,))
+        sender.start()
+        greeting = recv_exactly(s, greeting_size)
+        echoed = recv_exactly(s, len(data))
+        sender.join()
+        return greeting, echoed
+
+
 def pattern_digest(size, seed):
     block, h, left = pattern_block(seed), hashlib.sha256(), size
     while left:
@@ -89,10 +143,10 @@ def pattern_digest(size, seed):
 class Forwarder:
     """The plugin in a local port-forwarding session; `port` once its listener is open."""
 
-    def __init__(self, ep, parameters=None, env=None):
+    def __init__(self, ep, parameters=None, env=None, document="AWS-StartPortForwardingSession"):
         params = {"portNumber": ["80"], "localPortNumber": ["0"]}
         params.update(parameters or {})
-        response, request = ep.start_session(document="AWS-StartPortForwardingSession", parameters=params)
+        response, request = ep.start_session(document=document, parameters=params)
         self.session_id = response["SessionId"]
         self.proc = subprocess.Popen(plugin_argv(response, request, ep.url), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -217,6 +271,29 @@ class Forwarding(unittest.TestCase):
                 status, _, err = fwd.stop()
         self.assertEqual(results, [True] * 200)
         self.assertEqual(status, 0, err)
+
+    def test_agent_target_dials_where_each_session_points(self):
+        """--stream-target agent: like the real agent, each session's own parameters pick the
+        destination, so one endpoint reaches two servers."""
+        local, remote = NamedEchoServer("local-server"), NamedEchoServer("remote-server")
+        try:
+            with Endpoint("--stream-target", "agent") as ep:
+                forwarders = []
+                try:
+                    forwarders.append(Forwarder(ep, {"portNumber": [str(local.port)]}))
+                    forwarders.append(Forwarder(ep, {"portNumber": [str(remote.port)], "host": ["127.0.0.1"]},
+                                                document="AWS-StartPortForwardingSessionToRemoteHost"))
+                    for fwd, server in zip(forwarders, (local, remote)):
+                        data = pattern_block(server.name.decode()) * 4  # 256 KiB
+                        greeting, echoed = converse(fwd.port, len(server.name), data)
+                        self.assertEqual(greeting, server.name)
+                        self.assertEqual(hashlib.sha256(echoed).hexdigest(), hashlib.sha256(data).hexdigest())
+                finally:
+                    statuses = [fwd.stop()[0] for fwd in forwarders]
+            self.assertEqual(statuses, [0, 0])
+        finally:
+            local.close()
+            remote.close()
 
     def test_target_down_is_reported_and_the_listener_keeps_serving(self):
         closed = socket.create_server(("127.0.0.1", 0))
