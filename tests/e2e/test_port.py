@@ -81,9 +81,9 @@ class NamedEchoServer:
     """A destination that says its name on every connection, then echoes: a client learns
     which server it reached, and what it sends comes back."""
 
-    def __init__(self, name):
+    def __init__(self, name, address="127.0.0.1"):
         self.name = name.encode()
-        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock = socket.create_server((address, 0))
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
 

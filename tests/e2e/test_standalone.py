@@ -14,6 +14,7 @@ import unittest
 
 import harness
 from endpoint import PLUGIN, Endpoint
+from test_port import NamedEchoServer, converse
 from test_shell import PluginOnPty
 
 ACCESS_KEY = "AKIDSTANDALONE"
@@ -67,46 +68,52 @@ class StandaloneSessions(unittest.TestCase):
             assert_terminated(self, ep, sessions[0])
 
     def test_port_forward_runs_one_session_per_forward_in_one_process(self):
-        with Endpoint("--verify-sigv4", "--stream-target", "echo", env=aws_env()) as ep:
-            argv = standalone(ep, "port-forward", "--target", TARGET, "-L", "0:localhost:22",
-                              "-L", "127.0.0.1:0:10.0.0.5:5432")
-            p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(),
-                                 start_new_session=True)
-            try:
-                ports = {}
-                deadline = time.monotonic() + TIMEOUT
-                while len(ports) < 2 and time.monotonic() < deadline:
-                    line = p.stdout.readline().decode()
-                    self.assertTrue(line, "the plugin ended before opening both ports")
-                    m = re.match(r"Port (\d+) opened for sessionId (\S+)\.", line)
-                    if m:
-                        ports[m.group(2)] = int(m.group(1))
-                self.assertEqual(len(ports), 2, ports)
-                payloads = {}
-                conns = []
-                for session_id, port in ports.items():  # both connections open at once
-                    c = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-                    payloads[c] = os.urandom(256 * 1024)
-                    conns.append(c)
-                for c in conns:
-                    threading.Thread(target=c.sendall, args=(payloads[c],), daemon=True).start()
-                for c in conns:
-                    got = b""
-                    while len(got) < len(payloads[c]):
-                        chunk = c.recv(65536)
-                        self.assertTrue(chunk, "connection closed early")
-                        got += chunk
-                    self.assertEqual(hashlib.sha256(got).digest(), hashlib.sha256(payloads[c]).digest())
-                    c.close()
-                os.killpg(p.pid, signal.SIGINT)  # Ctrl-C at the terminal
-                out, err = p.communicate(timeout=TIMEOUT)
-            finally:
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
-            self.assertEqual(p.returncode, 0, err.decode())
-            for session_id in ports:
-                assert_terminated(self, ep, session_id)
+        """Two -L in one process, each its own session to its own destination: the node's own
+        port (AWS-StartPortForwardingSession) and another host (...ToRemoteHost); the endpoint
+        dials where each session's parameters point, as the agent does."""
+        local, remote = NamedEchoServer("node-itself"), NamedEchoServer("remote-host", address="127.0.0.2")
+        try:
+            with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep:
+                argv = standalone(ep, "port-forward", "--target", TARGET, "-L", f"0:localhost:{local.port}",
+                                  "-L", f"127.0.0.1:0:127.0.0.2:{remote.port}")
+                p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(),
+                                     start_new_session=True)
+                try:
+                    ports = []
+                    deadline = time.monotonic() + TIMEOUT
+                    while len(ports) < 2 and time.monotonic() < deadline:
+                        line = p.stdout.readline().decode()
+                        self.assertTrue(line, "the plugin ended before opening both ports")
+                        m = re.match(r"Port (\d+) opened for sessionId (\S+)\.", line)
+                        if m:
+                            ports.append((m.group(2), int(m.group(1))))
+                    self.assertEqual(len(ports), 2, ports)
+                    results = {}
+
+                    def talk(port):
+                        data = os.urandom(256 * 1024)
+                        greeting, echoed = converse(port, len("node-itself"), data)
+                        results[port] = (greeting, echoed == data)
+
+                    talkers = [threading.Thread(target=talk, args=(port,)) for _, port in ports]
+                    for t in talkers:
+                        t.start()
+                    for t in talkers:
+                        t.join(TIMEOUT)
+                    # Each listener reached its own server, and the data came back intact.
+                    self.assertEqual(sorted(results.values()), [(b"node-itself", True), (b"remote-host", True)])
+                    os.killpg(p.pid, signal.SIGINT)  # Ctrl-C at the terminal
+                    out, err = p.communicate(timeout=TIMEOUT)
+                finally:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+                self.assertEqual(p.returncode, 0, err.decode())
+                for session_id, _ in ports:
+                    assert_terminated(self, ep, session_id)
+        finally:
+            local.close()
+            remote.close()
 
     def test_shell_on_a_terminal(self):
         with Endpoint("--verify-sigv4", env=aws_env()) as ep:
