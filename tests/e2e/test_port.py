@@ -15,6 +15,7 @@ import threading
 import time
 import unittest
 
+import harness
 from endpoint import Endpoint, plugin_argv
 
 MB = 1024 * 1024
@@ -361,56 +362,27 @@ os.execv(plugin, [plugin, response, "us-east-1", "StartSession", "", json.dumps(
 '''
 
 
-@unittest.skipUnless(os.path.exists("/usr/sbin/sshd"), "needs openssh-server (scripts/setup installs it)")
+@unittest.skipUnless(harness.Sshd.available(), "needs openssh (scripts/setup installs it)")
 class OpenSsh(unittest.TestCase):
-    """sshd on loopback with its own keys; ssh and scp reach it through the plugin as
-    ProxyCommand, with the AWS CLI's 7-argument contract."""
+    """sshd on loopback with its own keys (harness.Sshd); ssh and scp reach it through the
+    plugin as ProxyCommand, with the AWS CLI's 7-argument contract."""
 
     @classmethod
     def setUpClass(cls):
+        cls.sshd = harness.Sshd().__enter__()
         cls.dir = tempfile.TemporaryDirectory()
-        d = cls.dir.name
-        for name in ("host", "user"):
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/{name}"], check=True)
-        with open(f"{d}/user.pub") as src, open(f"{d}/authorized_keys", "w") as dst:
-            dst.write(src.read())
-        os.chmod(f"{d}/authorized_keys", 0o600)
-        probe = socket.create_server(("127.0.0.1", 0))
-        cls.sshd_port = probe.getsockname()[1]
-        probe.close()
-        with open(f"{d}/sshd_config", "w") as f:
-            f.write(f"Port {cls.sshd_port}\nListenAddress 127.0.0.1\nHostKey {d}/host\n"
-                    f"AuthorizedKeysFile {d}/authorized_keys\nPidFile none\nStrictModes no\nUsePAM no\n"
-                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                    "Subsystem sftp /usr/lib/openssh/sftp-server\n")
-        os.makedirs("/run/sshd", exist_ok=True)  # privilege separation directory
-        cls.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/sshd_config"],
-                                    stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", cls.sshd_port)).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or cls.sshd.poll() is not None:
-                    raise AssertionError("sshd did not start: " + cls.sshd.stderr.read().decode())
-                time.sleep(0.05)
-        with open(f"{d}/proxy.py", "w") as f:
+        with open(f"{cls.dir.name}/proxy.py", "w") as f:
             f.write(PROXY)
-        cls.ep = Endpoint("--stream-target", f"dial:127.0.0.1:{cls.sshd_port}").__enter__()
+        cls.ep = Endpoint("--stream-target", f"dial:127.0.0.1:{cls.sshd.port}").__enter__()
 
     @classmethod
     def tearDownClass(cls):
         cls.ep.__exit__(None, None, None)
-        cls.sshd.terminate()
-        cls.sshd.wait()
+        cls.sshd.__exit__(None, None, None)
         cls.dir.cleanup()
 
     def ssh_options(self):
-        d = self.dir.name
-        return ["-F", "/dev/null", "-i", f"{d}/user", "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-                "-o", f"ProxyCommand={sys.executable} {d}/proxy.py %h %p", "-o", f"Port={self.sshd_port}"]
+        return [*self.sshd.ssh_options(), "-o", f"ProxyCommand={sys.executable} {self.dir.name}/proxy.py %h %p"]
 
     def env(self):
         return dict(os.environ, E2E_ENDPOINT_URL=self.ep.url)
