@@ -41,10 +41,12 @@ _session_manager_plugin()
         return
     fi
 
+    # The subcommand comes first, its options after it. Any other first argument is --version,
+    # --help, or the AWS CLI's positional contract, which is not for typing.
     local subcommand=${words[1]}
     case " $subcommands " in
         *" $subcommand "*) ;;
-        *) return ;;  # --version, --help, or the AWS CLI's positional contract: nothing to add
+        *) return ;;
     esac
 
     case $prev in
@@ -67,7 +69,7 @@ _session_manager_plugin()
                 AWS-StartInteractiveCommand AWS-StartNonInteractiveCommand" -- "$cur"))
             return
             ;;
-        --target | --endpoint-url | --parameters | --reason | -L)
+        --endpoint-url | --target | --parameters | --reason | -L | --local-forward)
             return  # a value of the user's own
             ;;
     esac
@@ -79,9 +81,9 @@ _session_manager_plugin()
     local options
     case $subcommand in
         start-session) options="--target --document-name --parameters --reason" ;;
-        shell) options="--target" ;;
-        port-forward) options="--target -L" ;;
-        ssh-proxy) options="" ;;
+        shell) options="--target --reason" ;;
+        port-forward) options="--target -L --local-forward --reason" ;;
+        ssh-proxy) options="--reason" ;;
     esac
     COMPREPLY=($(compgen -W "$options $common" -- "$cur"))
 }
