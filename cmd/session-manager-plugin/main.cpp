@@ -48,7 +48,7 @@ int run_session(const ssm::cli::SessionRequest& request) {
   return ssm::session::run_session(std::move(spec));
 }
 
-// A standalone subcommand, or --help (which the AWS CLI never passes).
+// A standalone command line (see is_standalone_command_line; the AWS CLI never passes one).
 int run_standalone_command(const std::vector<std::string>& args) {
   const ssm::cli::StandaloneParse parsed = ssm::cli::parse_standalone_args(args);
   if (!parsed.command) {
@@ -67,8 +67,7 @@ int run_standalone_command(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   ssm::log::configure_from_environment();
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (ssm::cli::is_standalone_subcommand(args[0]) || args[0] == "--help" || args[0] == "-h"))
-    return run_standalone_command(args);
+  if (ssm::cli::is_standalone_command_line(args)) return run_standalone_command(args);
   const ssm::cli::ParsedArgs parsed = ssm::cli::parse_plugin_args(args, ssm::cli::Environment::process());
 
   using ssm::cli::Action;

@@ -158,6 +158,15 @@ bool is_standalone_subcommand(std::string_view first_argument) {
   return std::find(kSubcommandNames.begin(), kSubcommandNames.end(), first_argument) != kSubcommandNames.end();
 }
 
+bool is_standalone_command_line(std::span<const std::string> args) {
+  if (args.empty()) return false;
+  static constexpr std::array<std::string_view, 9> kLeading = {
+      "--help", "-h", "--profile", "--region", "--endpoint-url", "-q", "--quiet", "-v", "--verbose"};
+  const std::string_view first = args.front();
+  const std::string_view name = first.substr(0, first.find('='));  // --region=eu-west-1
+  return is_standalone_subcommand(first) || std::find(kLeading.begin(), kLeading.end(), name) != kLeading.end();
+}
+
 namespace {
 
 void add_common_options(CLI::App& app, StandaloneCommand& c) {

@@ -65,6 +65,11 @@ std::vector<StartSessionRequest> session_requests(const StandaloneCommand& comma
 
 bool is_standalone_subcommand(std::string_view first_argument);
 
+// Whether argv[1..] is for the standalone parser: a subcommand, --help/-h, or one of the
+// common options that may precede the subcommand (--profile NAME shell ...). The AWS CLI's
+// first argument is a JSON response, a variable name or --version: never one of these.
+bool is_standalone_command_line(std::span<const std::string> args);
+
 struct StandaloneParse {
   std::optional<StandaloneCommand> command;  // set when there is a session to run
   std::string out;                           // --help text, for stdout

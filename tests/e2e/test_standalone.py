@@ -210,8 +210,9 @@ class StandaloneFailures(unittest.TestCase):
         self.assert_one_line(p, 255, "StartSession failed")
 
     def test_unknown_target_is_the_services_error(self):
-        with Endpoint() as ep:
-            p = self.run_plugin(standalone(ep, "start-session", "--target", ""), aws_env())
+        with Endpoint() as ep:  # the common options may also come first
+            p = self.run_plugin([PLUGIN, "--region", "us-east-1", "--endpoint-url", ep.url, "-q",
+                                 "start-session", "--target", ""], aws_env())
         self.assert_one_line(p, 255, "ValidationException")
 
     def test_bad_arguments(self):

@@ -142,6 +142,17 @@ TEST(StandaloneArgs, HelpListsTheSubcommandsAndExitsZero) {
     EXPECT_NE(top.out.find(name), std::string::npos) << name;
 }
 
+TEST(StandaloneArgs, CommandLinesThatGoToTheStandaloneParser) {
+  using Args = std::vector<std::string>;
+  for (const Args& args : {Args{"shell"}, Args{"--help"}, Args{"-h"}, Args{"--profile", "dev", "shell"},
+                           Args{"--region=eu-west-1", "ssh-proxy"}, Args{"-q", "port-forward"}, Args{"-v"}})
+    EXPECT_TRUE(is_standalone_command_line(args)) << args.at(0);
+  for (const Args& args : {Args{}, Args{"--version"}, Args{"--Version"}, Args{"bogus"}, Args{"-x"},
+                           Args{"AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession"},
+                           Args{"{\"SessionId\":\"s\"}", "us-east-1", "StartSession"}})
+    EXPECT_FALSE(is_standalone_command_line(args)) << (args.empty() ? "(none)" : args.at(0));
+}
+
 TEST(StandaloneArgs, SubcommandNamesNeverClashWithTheCliContract) {
   for (const char* name : {"start-session", "shell", "port-forward", "ssh-proxy"}) EXPECT_TRUE(is_standalone_subcommand(name));
   for (const char* other : {"--version", "AWS_SSM_START_SESSION_RESPONSE", "{\"SessionId\":\"s\"}", "", "Shell"})
