@@ -283,7 +283,7 @@ void ClientSession::on_all_acknowledged() {
 }
 
 void ClientSession::on_channel_failed(std::error_code ec, std::string_view reason) {
-  if (ec != std::errc::timed_out || over() || terminating_ || giving_up_) return fail(std::string(reason));
+  if (ec != std::errc::timed_out || over() || terminate_called()) return fail(std::string(reason));
   // The resend budget ran out: as the reference, TerminateSession before giving up, so that
   // the agent does not keep a session nobody can reach (protocol-smux-kms-aws.md §3.1).
   giving_up_ = true;
@@ -309,13 +309,12 @@ void ClientSession::on_signal(int signo) {
 void ClientSession::on_user_terminate() {
   // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
   // credentials the agent ends the session on its own once the connection is gone.
-  if (terminating_ || giving_up_ || over()) return;
+  if (terminate_called() || over()) return;
   terminating_ = true;
   call_terminate_session([this] { end(kExitOk); });
 }
 
 void ClientSession::call_terminate_session(std::function<void()> then) {
-  terminate_called_ = true;
   credentials_->async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
     if (done()) return;
     if (!found.credentials || spec_.region.empty()) {
@@ -352,7 +351,7 @@ void ClientSession::end(int exit_code) {
   if (kind_) kind_->abort();
   connection_.close();
   const bool terminate = spec_.terminate_at_end || (spec_.terminate_on_failure && exit_code != kExitOk);
-  if (!terminate || terminate_called_) return finish(exit_code);
+  if (!terminate || terminate_called()) return finish(exit_code);
   // A standalone session was started by us: end it at the service too, or it lingers there
   // (and on the agent) until it times out. See also SessionSpec::terminate_on_failure.
   ending_ = true;

@@ -106,8 +106,9 @@ class ClientSession final : private channel::ChannelHandler,
   bool terminating_ = false;     // TerminateSession on its way
   bool giving_up_ = false;       // resend budget spent: TerminateSession, then fail
   bool ever_connected_ = false;  // only a session that was up is resumed
-  bool terminate_called_ = false;  // TerminateSession was (being) called: not again at the end
-  bool ending_ = false;            // the exit status is decided; TerminateSession goes first
+  bool ending_ = false;          // the exit status is decided; TerminateSession goes first
+  // TerminateSession was (or is being) called, for `~.`, a spent resend budget or the end.
+  bool terminate_called() const { return terminating_ || giving_up_ || ending_; }
   std::string lost_because_;     // why the connection dropped, for the final error
   std::shared_ptr<aws::CredentialProvider> credentials_;  // one cache for the upgrade, resumes, KMS, TerminateSession
   SessionResumer resumer_;

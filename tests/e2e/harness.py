@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 DEFAULT_TIMEOUT = 30  # seconds; every subprocess gets one, so a hang fails instead of stalling CI
@@ -91,6 +92,37 @@ def wait_until(predicate, *, timeout=DEFAULT_TIMEOUT, interval=0.05, what="the c
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {timeout} s")
         time.sleep(interval)
+
+
+class TcpServer:
+    """A loopback TCP server that hands each accepted connection to `handle(conn)` on a thread
+    of its own. Subclasses set their own attributes before calling __init__ (accepting starts
+    there) and define handle; close() stops accepting."""
+
+    def __init__(self, address="127.0.0.1"):
+        self.sock = socket.create_server((address, 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn):
+        raise NotImplementedError
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class Sshd:

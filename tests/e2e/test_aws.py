@@ -9,9 +9,9 @@ import select
 import socket
 import subprocess
 import tempfile
-import threading
 import unittest
 
+import harness
 from endpoint import Endpoint, plugin_argv
 
 ACCESS_KEY = "AKIDE2EAWSTEST"
@@ -28,7 +28,7 @@ def aws_env(secret=SECRET, token=None, **extra):
     return env
 
 
-class ConnectProxy:
+class ConnectProxy(harness.TcpServer):
     """A loopback HTTP CONNECT proxy: checks Basic credentials, records each CONNECT target,
     then pipes bytes both ways. `refuse` answers 407 to everything."""
 
@@ -36,19 +36,9 @@ class ConnectProxy:
         self.expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.refuse = refuse
         self.targets = []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
+    def handle(self, conn):
         head = b""
         while b"\r\n\r\n" not in head:
             chunk = conn.recv(4096)
@@ -83,14 +73,11 @@ class ConnectProxy:
     def url(self):
         return f"http://proxyuser:proxy-p%40ss@127.0.0.1:{self.port}"
 
-    def close(self):
-        self.sock.close()
-
 
 class SignedUpgrade(unittest.TestCase):
-    def echo_session(self, ep, plugin_env, data=b"signed upgrade\n" * 100):
+    def echo_session(self, ep, plugin_env, data=b"signed upgrade\n" * 100, region="us-east-1"):
         response, params = ep.start_session()
-        proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
+        proc = subprocess.Popen(plugin_argv(response, params, ep.url, region=region), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=plugin_env)
         proc.stdin.write(data)
         proc.stdin.flush()
@@ -176,22 +163,8 @@ class SignedUpgrade(unittest.TestCase):
         """No region in argv: ResumeSession still goes out, in AWS_REGION's region, while the
         upgrade is signed with argv's (empty) region, as the reference signs it."""
         with Endpoint("--stream-target", "echo", "--verify-sigv4", "--disconnect-after", "40", env=aws_env()) as ep:
-            response, params = ep.start_session()
-            argv = plugin_argv(response, params, ep.url, region="")
             data = os.urandom(128 * 1024)
-            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env=aws_env(AWS_REGION="us-east-1"))
-            proc.stdin.write(data)
-            proc.stdin.flush()
-            got = b""
-            while len(got) < len(data):
-                chunk = proc.stdout.read1(1 << 16)
-                if not chunk:
-                    break
-                got += chunk
-            proc.stdin.close()
-            code = proc.wait(timeout=60)
-            err = proc.stderr.read().decode()
+            response, got, code, err = self.echo_session(ep, aws_env(AWS_REGION="us-east-1"), data, region="")
             self.assertEqual(code, 0, err)
             self.assertEqual(got, data)
             upgrades = [l for l in ep.lines if l.startswith(f"upgrade session={response['SessionId']} ")]

@@ -142,24 +142,10 @@ class Background:
         self.proc.stderr.close()
 
 
-class EchoServer:
+class EchoServer(harness.TcpServer):
     """A loopback TCP server that sends every connection back what it receives."""
 
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn):
+    def handle(self, conn):
         with conn:
             conn.settimeout(TIMEOUT * 2)
             try:
@@ -170,12 +156,6 @@ class EchoServer:
                     conn.sendall(data)
             except OSError:
                 pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.sock.close()
 
 
 def echo_round_trip(port, data, results, index):

@@ -29,27 +29,17 @@ def pattern_block(seed):
     return hashlib.sha512(seed.encode()).digest() * 1024  # 64 KiB
 
 
-class TcpTarget:
+class TcpTarget(harness.TcpServer):
     """The destination behind the agent: for every connection, either sends `download` bytes
     of a fixed pattern and closes, or hashes what it receives until EOF."""
 
     def __init__(self, download=0):
         self.download = download
         self.received = []  # (bytes, sha256) per connection, in order of completion
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self._done = threading.Condition()
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn):
+    def handle(self, conn):
         with conn:
             if self.download:
                 block, left = pattern_block("down"), self.download
@@ -74,29 +64,16 @@ class TcpTarget:
             self._done.wait_for(lambda: len(self.received) >= count, timeout)
             return list(self.received)
 
-    def close(self):
-        self.sock.close()
 
-
-class NamedEchoServer:
+class NamedEchoServer(harness.TcpServer):
     """A destination that says its name on every connection, then echoes: a client learns
     which server it reached, and what it sends comes back."""
 
     def __init__(self, name, address="127.0.0.1"):
         self.name = name.encode()
-        self.sock = socket.create_server((address, 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__(address)
 
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn):
+    def handle(self, conn):
         with conn:
             try:
                 conn.sendall(self.name)
@@ -104,9 +81,6 @@ class NamedEchoServer:
                     conn.sendall(data)
             except OSError:
                 pass  # the agent side closed first: nothing left to echo
-
-    def close(self):
-        self.sock.close()
 
 
 def recv_exactly(s, size):
