@@ -91,6 +91,23 @@ class SignedUpgrade(unittest.TestCase):
         code = proc.wait(timeout=60)
         return response, got, code, proc.stderr.read().decode()
 
+    def failed_session(self, ep, plugin_env):
+        """A session that must fail: exit 255 and one line on stderr. Its stdin stays open (EOF
+        would end the session first). Returns the response, that line, and stdout + stderr."""
+        response, params = ep.start_session()
+        r, w = os.pipe()
+        try:
+            proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=r, capture_output=True,
+                                  timeout=60, env=plugin_env)
+        finally:
+            os.close(r)
+            os.close(w)
+        err = proc.stderr.decode()
+        self.assertEqual(proc.returncode, 255, err)
+        lines = [l for l in err.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, err)
+        return response, lines[0], err + proc.stdout.decode()
+
     def test_signed_upgrade_is_verified(self):
         with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
             response, got, code, err = self.echo_session(ep, aws_env())
@@ -102,20 +119,9 @@ class SignedUpgrade(unittest.TestCase):
 
     def test_wrong_secret_key_is_refused_clearly(self):
         with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
-            response, params = ep.start_session()
-            r, w = os.pipe()
-            try:
-                proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=r, capture_output=True,
-                                      timeout=60, env=aws_env(secret="not-the-secret"))
-            finally:
-                os.close(r)
-                os.close(w)
-            err = proc.stderr.decode()
-            self.assertEqual(proc.returncode, 255, err)
-            lines = [l for l in err.splitlines() if l.strip()]
-            self.assertEqual(len(lines), 1, err)
-            self.assertIn("HTTP 403", lines[0])
-            self.assertNotIn("not-the-secret", err + proc.stdout.decode())
+            response, line, output = self.failed_session(ep, aws_env(secret="not-the-secret"))
+            self.assertIn("HTTP 403", line)
+            self.assertNotIn("not-the-secret", output)
             line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
             self.assertIn("refused=InvalidSignatureException", line)
 
@@ -195,20 +201,9 @@ class SignedUpgrade(unittest.TestCase):
         refusing = ConnectProxy(refuse=True)
         try:
             with Endpoint("--stream-target", "echo", env=aws_env()) as ep:
-                response, params = ep.start_session()
-                r, w = os.pipe()
-                try:
-                    proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=r, capture_output=True,
-                                          timeout=60, env=aws_env(HTTP_PROXY=refusing.url()))
-                finally:
-                    os.close(r)
-                    os.close(w)
-                err = proc.stderr.decode()
-                self.assertEqual(proc.returncode, 255, err)
-                lines = [l for l in err.splitlines() if l.strip()]
-                self.assertEqual(len(lines), 1, err)
-                self.assertIn("407", lines[0])
-                self.assertNotIn("proxy-p@ss", err)
+                _, line, output = self.failed_session(ep, aws_env(HTTP_PROXY=refusing.url()))
+                self.assertIn("407", line)
+                self.assertNotIn("proxy-p@ss", output)
         finally:
             refusing.close()
 
