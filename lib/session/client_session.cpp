@@ -1,5 +1,7 @@
 #include "session/client_session.h"
 
+#include <csignal>
+
 #include <cstdlib>
 
 #include "aws/credentials.h"
@@ -301,7 +303,12 @@ void ClientSession::on_kind_failed(const std::string& message) { fail(message); 
 
 void ClientSession::on_signal(int signo) {
   if (done()) return;
-  if (ending_) return finish(128 + signo);  // a second signal does not wait for TerminateSession
+  // While TerminateSession is on its way: Ctrl-C or SIGTERM leave at once; a hangup does not
+  // (ssh sends its ProxyCommand SIGHUP after a normal end, and nobody waits for the call).
+  if (ending_) {
+    if (signo != SIGHUP) finish(128 + signo);
+    return;
+  }
   if (kind_ && kind_->on_signal(signo)) return;
   end(128 + signo);
 }
