@@ -267,6 +267,7 @@ void ClientSession::start_kind() {
 
 void ClientSession::on_channel_closed(const wire::ChannelClosed& closed) {
   if (over()) return;
+  SSM_LOG(info, "the service closed the channel");
   closing_text_ = closed.output.empty()
                       ? "\n\nExiting session with sessionId: " + spec_.session_id + ".\n\n"
                       : "\n\nSessionId: " + spec_.session_id + " : " + closed.output + "\n\n";
@@ -289,7 +290,7 @@ void ClientSession::on_channel_failed(std::error_code ec, std::string_view reaso
   // The resend budget ran out: as the reference, TerminateSession before giving up, so that
   // the agent does not keep a session nobody can reach (protocol-smux-kms-aws.md §3.1).
   giving_up_ = true;
-  call_terminate_session([this, why = std::string(reason)] { fail(why); });
+  call_terminate_session([this, why = std::string(reason)](bool) { fail(why); });
 }
 
 // ---- ending -------------------------------------------------------------------------------
@@ -318,22 +319,29 @@ void ClientSession::on_user_terminate() {
   // credentials the agent ends the session on its own once the connection is gone.
   if (terminate_called() || over()) return;
   terminating_ = true;
-  call_terminate_session([this] { end(kExitOk); });
+  call_terminate_session([this](bool) { end(kExitOk); });
 }
 
-void ClientSession::call_terminate_session(std::function<void()> then) {
+void ClientSession::terminate_session(std::function<void(bool terminated)> done) {
+  if (over()) return;
+  if (terminate_called()) return done(false);
+  terminating_ = true;
+  call_terminate_session(std::move(done));
+}
+
+void ClientSession::call_terminate_session(std::function<void(bool terminated)> then) {
   credentials_->async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
     if (done()) return;
     if (!found.credentials || spec_.region.empty()) {
       SSM_LOG(info, "TerminateSession not called: " + (found.credentials ? std::string("no region") : found.error));
-      return then();
+      return then(false);
     }
     aws::JsonCall call = session_call(spec_, "TerminateSession", *found.credentials);
     call.timeout = kTerminateCallTimeout;
     aws::async_json_call(executor_, std::move(call), [this, then](aws::JsonResult r) {
       if (done()) return;
       if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
-      then();
+      then(r.ok);
     });
   });
 }
@@ -362,7 +370,7 @@ void ClientSession::end(int exit_code) {
   // A standalone session was started by us: end it at the service too, or it lingers there
   // (and on the agent) until it times out. See also SessionSpec::terminate_on_failure.
   ending_ = true;
-  call_terminate_session([this, exit_code] { finish(exit_code); });
+  call_terminate_session([this, exit_code](bool) { finish(exit_code); });
 }
 
 void ClientSession::finish(int exit_code) {

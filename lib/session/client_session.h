@@ -74,6 +74,7 @@ class ClientSession final : private channel::ChannelHandler,
   // KindEvents
   void on_kind_done(int exit_code) override;
   void on_kind_failed(const std::string& message) override;
+  void terminate_session(std::function<void(bool terminated)> done) override;
   // ShellControl
   void on_user_terminate() override;
 
@@ -85,8 +86,9 @@ class ClientSession final : private channel::ChannelHandler,
   void start_kind();
   void status(std::string_view text);
   void connect();
-  // TerminateSession (when there are credentials and a region), then `then`, even if it failed.
-  void call_terminate_session(std::function<void()> then);
+  // TerminateSession (when there are credentials and a region), then `then` with whether it
+  // succeeded; `then` runs in every case.
+  void call_terminate_session(std::function<void(bool terminated)> then);
 
   // `~.` waits this long for TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};

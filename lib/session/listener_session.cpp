@@ -38,21 +38,31 @@ bool ListenerSession::on_signal(int) {
   listener_.close();
   close_connections();
   if (!agent_takes_terminate_flag()) {
-    // The reference calls the TerminateSession API here (it arrives with the AWS
-    // integration); the agent times the session out meanwhile.
-    end_terminated();
+    // protocol.md §8.5: this agent knows no flag, so the service must end the session; its
+    // channel_closed then ends ours (finish). Unlike the reference, which waits for it
+    // forever, we wait a bounded time, and not at all when the call could not be made.
+    events_.terminate_session([this](bool terminated) {
+      if (terminated) end_terminated_after(kChannelClosedWait);
+      else end_terminated();
+    });
     return true;
   }
   channel_.send(wire::PayloadType::flag, wire::encode_flag(wire::PortFlag::terminate_session));
-  terminate_timer_.expires_after(kTerminateAckWait);
-  terminate_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) end_terminated();
-  });
+  terminate_flag_sent_ = true;
+  end_terminated_after(kTerminateAckWait);
   return true;
 }
 
+void ListenerSession::end_terminated_after(std::chrono::seconds wait) {
+  if (done_) return;
+  terminate_timer_.expires_after(wait);
+  terminate_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) end_terminated();
+  });
+}
+
 void ListenerSession::on_all_acknowledged() {
-  if (terminating_) end_terminated();
+  if (terminate_flag_sent_) end_terminated();
 }
 
 void ListenerSession::end_terminated() {

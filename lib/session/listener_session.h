@@ -1,8 +1,8 @@
 // lib/session — what the two listener modes of port forwarding share (protocol.md §8.3–8.5):
 // the local listener chosen by the Port properties (TCP port, or a Unix socket), the status
 // lines in the reference's wording, and the ending on Ctrl-C or SIGTERM: the TerminateSession
-// flag to the agent, a short wait for its acknowledgement, every local connection closed,
-// exit 0. The modes themselves are BasicPortSession and MuxPortSession.
+// flag to the agent (or, for agents that lack it, the TerminateSession API), a short wait for
+// its effect, every local connection closed, exit 0. The modes themselves are BasicPortSession and MuxPortSession.
 #pragma once
 
 #include <chrono>
@@ -51,13 +51,18 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
 
  private:
   void end_terminated();
+  void end_terminated_after(std::chrono::seconds wait);
 
   // How long Ctrl-C waits for the agent to acknowledge TerminateSession before leaving
   // anyway: long enough for a slow link, short enough not to look hung.
   static constexpr std::chrono::seconds kTerminateAckWait{2};
+  // After the TerminateSession API call (old agents), how long to wait for the agent's
+  // channel_closed: the service relays the termination to the agent within a second or two.
+  static constexpr std::chrono::seconds kChannelClosedWait{5};
 
   boost::asio::steady_timer terminate_timer_;
   bool terminating_ = false, done_ = false;
+  bool terminate_flag_sent_ = false;  // its acknowledgement ends the session
 };
 
 }  // namespace ssm::session

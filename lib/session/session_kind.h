@@ -2,6 +2,7 @@
 // session, and how a kind reports that it is done.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "channel/data_channel.h"
@@ -14,6 +15,10 @@ class KindEvents {
   // The kind finished (its output is flushed); exit_code is the process exit status.
   virtual void on_kind_done(int exit_code) = 0;
   virtual void on_kind_failed(const std::string& message) = 0;
+  // The user asked to end a session that only the service can end (basic port forwarding
+  // with agents up to 2.3.722.0, protocol.md §8.5): call the TerminateSession API. `done`
+  // gets whether the call was made and succeeded; if so, the agent's channel_closed follows.
+  virtual void terminate_session(std::function<void(bool terminated)> done) = 0;
 
  protected:
   ~KindEvents() = default;

@@ -324,6 +324,46 @@ class Forwarding(unittest.TestCase):
             self.assertIn(b"Exiting session with sessionId", out)
             ep.session_end_line(fwd.session_id, timeout=10)  # the flag ended it on the agent side
 
+    def test_ctrl_c_with_an_agent_without_the_flag_calls_terminate_session(self):
+        """protocol.md §8.5: agents up to 2.3.722.0 know no TerminateSession flag, so the plugin
+        calls the TerminateSession API and the agent's channel_closed ends the session."""
+        keys = {"AWS_ACCESS_KEY_ID": "AKIDPORTTEST", "AWS_SECRET_ACCESS_KEY": "port-test-secret"}
+        env = dict(os.environ, **keys)
+        env.pop("AWS_PROFILE", None)
+        with tempfile.TemporaryDirectory() as tmp, \
+                Endpoint("--stream-target", "echo", "--agent-version", "2.3.722.0", "--verify-sigv4", env=env) as ep:
+            log = os.path.join(tmp, "plugin.log")
+            fwd = Forwarder(ep, env=dict(env, SSM_PLUGIN_LOG_FILE=log, SSM_PLUGIN_LOG_LEVEL="info"))
+            with socket.create_connection(("127.0.0.1", fwd.port)) as s:
+                s.sendall(b"x")
+                self.assertEqual(s.recv(1), b"x")  # basic mode, up and forwarding
+                status, out, err = fwd.stop()
+                self.assertEqual(s.recv(100), b"")  # the local connection was closed
+            self.assertEqual(status, 0, err)
+            self.assertIn(b"Terminate signal received, exiting.", out)
+            self.assertIn(f"Exiting session with sessionId: {fwd.session_id}.".encode(), out)
+            ep.wait_for(rf"^terminate session={re.escape(fwd.session_id)}$", timeout=20)
+            with open(log) as f:
+                logged = f.read()
+            # The session ended on the service's word, not on the plugin's own timer.
+            self.assertIn("the service closed the channel", logged)
+            self.assertNotIn(keys["AWS_SECRET_ACCESS_KEY"].encode(), out + err)
+
+    def test_ctrl_c_with_an_agent_without_the_flag_and_no_credentials_leaves_at_once(self):
+        """No credentials: TerminateSession cannot be called, so nothing will close the
+        channel; the plugin ends locally, as with the flag."""
+        env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent",
+                   AWS_EC2_METADATA_DISABLED="true")
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            env.pop(name, None)
+        with Endpoint("--stream-target", "echo", "--agent-version", "2.3.722.0") as ep:
+            fwd = Forwarder(ep, env=env)
+            status, out, err = fwd.stop()
+            self.assertEqual(status, 0, err)
+            self.assertIn(f"Exiting session with sessionId: {fwd.session_id}.".encode(), out)
+            ep.stop()
+            self.assertFalse([l for l in ep.lines if l.startswith("terminate session=")], ep.lines)
+
 
 PROXY = r'''
 import json, os, sys, urllib.request
