@@ -10,12 +10,18 @@
 
 namespace ssm::aws {
 
+std::string aws_error_code(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("__type") || !j["__type"].is_string()) return {};
+  std::string code = j["__type"].get<std::string>();
+  if (const auto hash = code.rfind('#'); hash != std::string::npos) code = code.substr(hash + 1);
+  return code;
+}
+
 std::string describe_aws_error(unsigned status, const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
-  std::string code, message;
+  std::string code = aws_error_code(body), message;
   if (j.is_object()) {
-    code = j.value("__type", "");
-    if (const auto hash = code.rfind('#'); hash != std::string::npos) code = code.substr(hash + 1);
     for (const char* key : {"message", "Message"})
       if (j.contains(key) && j[key].is_string()) message = j[key].get<std::string>();
   }
@@ -26,7 +32,7 @@ std::string describe_aws_error(unsigned status, const std::string& body) {
 void async_json_call(boost::asio::any_io_executor ex, JsonCall call, std::function<void(JsonResult)> done) {
   const auto url = transport::Url::parse(call.endpoint_url);
   if (!url) {
-    boost::asio::post(ex, [done, u = call.endpoint_url] { done({false, 0, {}, "the endpoint URL " + u + " is not http(s)"}); });
+    boost::asio::post(ex, [done, u = call.endpoint_url] { done({false, 0, {}, "the endpoint URL " + u + " is not http(s)", {}}); });
     return;
   }
   SignableRequest r;
@@ -38,9 +44,9 @@ void async_json_call(boost::asio::any_io_executor ex, JsonCall call, std::functi
 
   HttpRequest request{"POST", call.endpoint_url, std::move(r.headers), std::move(r.body), call.ca_bundle, call.timeout};
   async_http_request(ex, std::move(request), [done = std::move(done)](HttpResponse response) {
-    if (!response.ok) return done({false, 0, {}, response.error});
-    if (response.status == 200) return done({true, response.status, std::move(response.body), {}});
-    done({false, response.status, {}, describe_aws_error(response.status, response.body)});
+    if (!response.ok) return done({false, 0, {}, response.error, {}});
+    if (response.status == 200) return done({true, response.status, std::move(response.body), {}, {}});
+    done({false, response.status, {}, describe_aws_error(response.status, response.body), aws_error_code(response.body)});
   });
 }
 

@@ -27,14 +27,18 @@ struct JsonCall {
 
 struct JsonResult {
   bool ok = false;
-  unsigned status = 0;
-  std::string body;   // the response body when ok
-  std::string error;  // one line when not ok; never contains credentials
+  unsigned status = 0;  // 0: no HTTP response at all (connection, TLS, deadline)
+  std::string body;     // the response body when ok
+  std::string error;    // one line when not ok; never contains credentials
+  std::string code;     // the AWS error code ("ThrottlingException") when the service sent one
 };
 
 void async_json_call(boost::asio::any_io_executor ex, JsonCall call, std::function<void(JsonResult)> done);
 
-// "<Code>: <message>" out of an AWS JSON error body ("__type" may carry a "prefix#").
+// The error code out of an AWS JSON error body ("__type", which may carry a "prefix#");
+// "" when there is none.
+std::string aws_error_code(const std::string& body);
+// "<Code>: <message> (HTTP <status>)" out of an AWS JSON error body.
 std::string describe_aws_error(unsigned status, const std::string& body);
 
 }  // namespace ssm::aws

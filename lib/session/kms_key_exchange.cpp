@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <openssl/crypto.h>
 
-#include "aws/json_client.h"
+#include "aws/retrying_call.h"
 #include "session/client_session.h"
 #include "wire/base64.h"
 #include "wire/payloads.h"
@@ -64,7 +64,8 @@ void async_generate_data_key(boost::asio::any_io_executor ex, const SessionSpec&
   credentials.async_get([ex, call = std::move(call), done = std::move(done)](aws::ResolvedCredentials found) mutable {
     if (!found.credentials) return done(std::nullopt, "no credentials for the KMS call: " + found.error);
     call.credentials = std::move(*found.credentials);
-    aws::async_json_call(ex, std::move(call), [done](aws::JsonResult r) {
+    // The reference's KMS client retries (standard mode, 3 attempts); the session waits.
+    aws::async_json_call_with_retries(ex, std::move(call), aws::RetryPolicy{}, [done](aws::JsonResult r) {
       if (!r.ok) return done(std::nullopt, "GenerateDataKey failed: " + r.error);
       // The body holds the plaintext key: it goes nowhere but into the parser, then is wiped.
       std::string why;

@@ -1,5 +1,6 @@
 #include "standalone/standalone_session.h"
 
+#include "aws/retrying_call.h"
 #include "cli/plugin_args.h"
 #include "log/log.h"
 #include "session/console.h"
@@ -34,7 +35,9 @@ void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {
   call.timeout = kStartSessionTimeout;
   SSM_LOG(info, "StartSession target=" + request_.target + " document=" + request_.document_name +
                     " endpoint=" + call.endpoint_url + " region=" + call.region);
-  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) { on_started(std::move(r)); });
+  // As the AWS CLI (standard retry mode): a throttled or unreachable StartSession is tried again.
+  aws::async_json_call_with_retries(executor_, std::move(call), aws::RetryPolicy{},
+                                    [this](aws::JsonResult r) { on_started(std::move(r)); });
 }
 
 void StandaloneSession::on_started(aws::JsonResult result) {
