@@ -63,11 +63,11 @@ void DataChannel::on_ack(const wire::ClientMessage& m) {
   if (!window_.acknowledge(ack.acknowledged_message_sequence_number, Clock::now())) return;
   // Low-water mark: wake the source only when a quarter of the window is free, so that a
   // full pipe does not flip the reader on and off at every ack.
-  if (space_wanted_ && window_.size() <= config_.send_window - config_.send_window / 4) {
+  if (space_wanted_ && window_.size() <= config_.send_window - config_.send_window / 4 && !journal_.full()) {
     space_wanted_ = false;
     handler_.on_send_space();
   }
-  if (window_.empty() && !closed_) handler_.on_all_acknowledged();
+  if (window_.empty() && !closed_ && !journal_.has_held()) handler_.on_all_acknowledged();
 }
 
 void DataChannel::on_data(wire::ClientMessage& m) {
@@ -153,6 +153,10 @@ void DataChannel::send_ack(const wire::ClientMessage& m) {
 
 void DataChannel::send(wire::PayloadType type, std::span<const std::uint8_t> payload) {
   if (closed_) return;
+  if (!journal_.keep(type, payload)) {  // held until the handshake is over
+    if (!has_send_space()) space_wanted_ = true;
+    return;
+  }
   if (type != wire::PayloadType::output) {
     send_one(type, payload);
     return;
@@ -184,6 +188,22 @@ void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t>
   ++stats_.data_sent;
   if (can_write()) write_entry(window_.entries().back(), Clock::now());
   if (!has_send_space()) space_wanted_ = true;
+}
+
+void DataChannel::replay_input() {
+  for (const auto& entry : journal_.take()) send(entry.type, entry.payload);
+  wake_sender_if_space();
+}
+
+void DataChannel::forget_input() {
+  journal_.forget();
+  wake_sender_if_space();
+}
+
+void DataChannel::wake_sender_if_space() {
+  if (!space_wanted_ || !has_send_space() || closed_) return;
+  space_wanted_ = false;
+  handler_.on_send_space();
 }
 
 void DataChannel::write_entry(SendWindow::Entry& e, Clock::time_point now) {

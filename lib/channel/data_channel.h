@@ -19,6 +19,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "channel/input_journal.h"
 #include "channel/receive_window.h"
 #include "channel/send_window.h"
 #include "crypto/session_cipher.h"
@@ -114,9 +115,18 @@ class DataChannel {
   // when the window is full the message still goes in, and has_send_space() tells the caller
   // to stop reading its source until on_send_space().
   void send(wire::PayloadType type, std::span<const std::uint8_t> payload);
-  bool has_send_space() const { return window_.size() < config_.send_window; }
-  // True when every sent message has been acknowledged.
-  bool all_acknowledged() const { return window_.empty(); }
+  bool has_send_space() const { return window_.size() < config_.send_window && !journal_.full(); }
+  // True when every sent message has been acknowledged (and no input is held back).
+  bool all_acknowledged() const { return window_.empty() && !journal_.has_held(); }
+
+  // Input an agent that hand-shakes throws away (see InputJournal): from journal_input() on,
+  // a copy of every input payload sent is kept; from hold_input() on, input is kept and not
+  // sent; replay_input() sends all of it again as new messages (after HandshakeComplete);
+  // forget_input() drops the copies when the agent started without a handshake.
+  void journal_input() { journal_.start_recording(); }
+  void hold_input() { journal_.start_holding(); }
+  void replay_input();
+  void forget_input();
 
   // The writer went away (connection lost) / came back: while detached nothing is written
   // and no retransmission timer runs; attach() resends every unacked message at once.
@@ -150,6 +160,8 @@ class DataChannel {
 
  private:
   void send_one(wire::PayloadType type, std::span<const std::uint8_t> payload);
+  // on_send_space() for a handler that waits for it, when there is room again.
+  void wake_sender_if_space();
   void write_entry(SendWindow::Entry& e, Clock::time_point now);
   void on_ack(const wire::ClientMessage& m);
   void on_data(wire::ClientMessage& m);
@@ -181,6 +193,7 @@ class DataChannel {
   int consecutive_invalid_ = 0;
   std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery (opened)
   std::unique_ptr<crypto::SessionCipher> cipher_;  // set once KMS encryption is on
+  InputJournal journal_;
   ChannelStats stats_;
 };
 

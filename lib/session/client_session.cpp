@@ -90,6 +90,9 @@ void ClientSession::on_connected() {
   ever_connected_ = true;
   resumer_.connected();
   if (kind_ || !is_shell_document(spec_.document_name)) return;
+  // Whether this agent hand-shakes (a KMS-encrypted shell) shows only in its first message;
+  // until then the shell's input (its first Size included) may be thrown away: keep a copy.
+  connection_.channel().journal_input();
   handshake_.assume_shell();
   start_kind();
 }
@@ -134,6 +137,8 @@ channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
     default:
       break;
   }
+  // The agent started without a handshake: the input sent so far reached it.
+  if (!handshake_seen_) connection_.channel().forget_input();
   if (!kind_) {
     if (handshake_seen_) return channel::Delivery::not_ready;  // held until HandshakeComplete
     // An agent that sends no handshake starts with shell output (protocol.md §6.6).
@@ -146,6 +151,8 @@ channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
 
 channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage& m) {
   handshake_seen_ = true;
+  // Until HandshakeComplete the agent discards input (agent-side.md §2.5): hold it back.
+  connection_.channel().hold_input();
   wire::HandshakeRequest request;
   if (auto err = wire::parse(m.payload_text(), request)) {
     fail("the agent sent an unreadable handshake request (" + err.message() + ")");
@@ -230,6 +237,8 @@ channel::Delivery ClientSession::on_handshake_complete(const wire::ClientMessage
     start_kind();
   }
   if (!complete.customer_message.empty()) status(complete.customer_message + "\n");
+  // What the agent discarded while hand-shaking goes again, now sealed if KMS is on.
+  connection_.channel().replay_input();
   connection_.channel().retry_delivery();
   return channel::Delivery::accepted;
 }

@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import unittest
 
 from endpoint import Endpoint, PLUGIN, plugin_argv
@@ -55,6 +56,33 @@ class EncryptedShell(unittest.TestCase):
             # The agent saw the keystrokes and sent the shell's output, both in the clear once opened.
             self.assertGreater(int(end["in"]), len("echo secret-$((6*7))\r"))
             self.assertGreater(int(end["out"]), 0)
+
+    def test_input_given_before_the_handshake_reaches_the_shell(self):
+        """The plugin starts a shell document's session at once, but an agent that hand-shakes
+        (KMS) acks and discards input until HandshakeComplete (agent-side.md §2.5): input
+        that is there from the start must be sent again, sealed, once encryption is on."""
+        with tempfile.TemporaryFile() as f, kms_endpoint() as ep:
+            f.write(b"alpha\nbeta\ngamma\n")
+            f.seek(0)
+            response, params = ep.start_session(document="AWS-StartInteractiveCommand",
+                                                parameters={"command": ["head -n 2"]})
+            p = subprocess.run(plugin_argv(response, params, ep.url), env=plugin_env(ep), stdin=f,
+                               capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"alpha\r\nbeta\r\n", p.stdout)
+
+    def test_the_terminal_size_sent_at_start_reaches_the_shell(self):
+        with kms_endpoint() as ep:
+            response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
+            term = PluginOnPty(plugin_argv(response, params, ep.url), rows=33, cols=111, env=plugin_env(ep))
+            try:
+                at = term.expect(re.escape(ENCRYPTED).encode())
+                term.send(b"stty size\r")
+                term.expect(rb"33 111", since=at)
+                term.send(b"exit\r")
+                self.assertEqual(term.wait(), 0)
+            finally:
+                term.close()
 
     def test_command_output_streams_and_exit_code(self):
         with kms_endpoint() as ep:
