@@ -28,9 +28,10 @@ bool is_shell_document(const std::string& name) {
   return name.empty() || name == "SSM-SessionManagerRunShell" || name == "AWS-StartInteractiveCommand";
 }
 
-channel::ChannelConfig client_channel_config() {
+channel::ChannelConfig client_channel_config(const SessionSpec& spec) {
   channel::ChannelConfig c;
   c.role = channel::kClient;
+  c.resend_budget = spec.resend_timeout;
   return c;
 }
 
@@ -42,7 +43,7 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
       spec_(std::move(spec)),
       client_id_(wire::Uuid::random_v4().to_string()),
       handshake_({spec_.client_version, spec_.legacy_cli}),
-      connection_(ex, client_channel_config(), static_cast<channel::ChannelHandler&>(*this),
+      connection_(ex, client_channel_config(spec_), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this)),
       credentials_(credentials ? std::move(credentials)
                                : std::make_shared<aws::CredentialProvider>(

@@ -29,6 +29,9 @@ struct SessionSpec {
   bool legacy_cli = false;
   std::string ca_bundle;                    // AWS_CA_BUNDLE
   std::chrono::seconds keepalive{15};       // ping after this much silence
+  // How long a message may stay unacknowledged before the session gives up (the reference:
+  // 3000 resends x 100 ms); SSM_PLUGIN_RESEND_TIMEOUT_SECONDS.
+  std::chrono::seconds resend_timeout{300};
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it

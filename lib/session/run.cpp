@@ -1,7 +1,9 @@
 #include "session/run.h"
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -14,17 +16,25 @@
 
 namespace ssm::session {
 
+namespace {
+
+// A positive whole number of seconds from the environment; anything else keeps `value`.
+void read_seconds(const char* name, std::chrono::seconds& value) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return;
+  int seconds = 0;
+  const char* end = text + std::strlen(text);
+  if (const auto [at, ec] = std::from_chars(text, end, seconds); ec == std::errc() && at == end && seconds > 0)
+    value = std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
 void apply_environment(SessionSpec& spec) {
   if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle && *bundle) spec.ca_bundle = bundle;
   if (const char* host = std::getenv("SSM_PLUGIN_LOCAL_HOST"); host && *host) spec.local_host = host;
-  if (const char* keepalive = std::getenv("SSM_PLUGIN_KEEPALIVE_SECONDS"); keepalive && *keepalive) {
-    try {
-      const int seconds = std::stoi(keepalive);
-      if (seconds > 0) spec.keepalive = std::chrono::seconds(seconds);
-    } catch (const std::exception&) {
-      // not a number: keep the default
-    }
-  }
+  read_seconds("SSM_PLUGIN_KEEPALIVE_SECONDS", spec.keepalive);
+  read_seconds("SSM_PLUGIN_RESEND_TIMEOUT_SECONDS", spec.resend_timeout);
 }
 
 void run_until_finished(boost::asio::io_context& io, const std::function<void(int signo)>& on_signal,

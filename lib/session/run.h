@@ -10,9 +10,9 @@
 
 namespace ssm::session {
 
-// Fills the environment-driven parts of a spec: AWS_CA_BUNDLE and
+// Fills the environment-driven parts of a spec: AWS_CA_BUNDLE, SSM_PLUGIN_LOCAL_HOST,
 // SSM_PLUGIN_KEEPALIVE_SECONDS (seconds of silence before a keep-alive ping; the peer is
-// declared dead after twice that).
+// declared dead after twice that) and SSM_PLUGIN_RESEND_TIMEOUT_SECONDS.
 void apply_environment(SessionSpec& spec);
 
 int run_session(SessionSpec spec);

@@ -147,6 +147,17 @@ class SignedUpgrade(unittest.TestCase):
             ep.stop()
             self.assertFalse([l for l in ep.lines if l == f"terminate session={response['SessionId']}"], ep.lines)
 
+    def test_a_spent_resend_budget_terminates_the_session(self):
+        """Nothing the plugin sends is acknowledged (the endpoint loses every frame from it while
+        the WebSocket stays up): once a message has waited SSM_PLUGIN_RESEND_TIMEOUT_SECONDS the
+        plugin calls TerminateSession, as the reference does after its 3000 resends, then exits
+        255 with one line."""
+        with Endpoint("--drop-in", "100", "--verify-sigv4", env=aws_env()) as ep:
+            response, line, output = self.failed_session(ep, aws_env(SSM_PLUGIN_RESEND_TIMEOUT_SECONDS="2"))
+            self.assertIn("no acknowledgement from the peer within the resend budget", line)
+            ep.wait_for(rf"^terminate session={re.escape(response['SessionId'])}$", timeout=20)
+            self.assertNotIn(SECRET, output)
+
     def test_skip_client_configure_opens_unsigned(self):
         with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
             env = aws_env(secret="not-the-secret", SSM_PLUGIN_SKIP_CLIENT_CONFIGURE="true")
