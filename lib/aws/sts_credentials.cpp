@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include "aws/credential_document.h"
+#include "aws/service_endpoints.h"
 #include "aws/http_client.h"
 #include "transport/url.h"
 
@@ -83,10 +84,7 @@ void call_sts(boost::asio::any_io_executor ex, const StsEndpoint& sts, std::vect
 }  // namespace
 
 StsEndpoint sts_endpoint(const GetEnv& env, const std::string& region, const std::string& ca_bundle) {
-  for (const char* variable : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"})
-    if (auto url = env(variable); url && !url->empty()) return {*url, region, ca_bundle};
-  const std::string suffix = region.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-  return {"https://sts." + region + "." + suffix, region, ca_bundle};
+  return {service_endpoint_url("STS", "sts", region, env), region, ca_bundle};
 }
 
 void async_assume_role(boost::asio::any_io_executor ex, const StsEndpoint& sts, const RoleToAssume& role,

@@ -6,6 +6,7 @@
 
 #include "aws/credentials.h"
 #include "aws/json_client.h"
+#include "aws/service_endpoints.h"
 #include "crypto/session_cipher.h"
 #include "log/log.h"
 #include "session/basic_port_session.h"
@@ -74,13 +75,14 @@ void ClientSession::start() {
 
 void ClientSession::connect() {
   transport::ConnectOptions options;
-  options.url = spec_.stream_url;
+  options.url = aws::stream_url_for_endpoint(spec_.stream_url, aws::process_environment());
+  if (options.url.empty()) return fail("AWS_ENDPOINT_URL_SSMMESSAGES is not an http(s) or ws(s) URL");
   options.open_message = wire::to_json(wire::OpenDataChannel{
       "1.0", wire::Uuid::random_v4().to_string(), spec_.token_value, client_id_, spec_.client_version});
   options.ca_bundle = spec_.ca_bundle;
   options.keepalive = spec_.keepalive;
   options.headers.emplace_back("User-Agent", "session-manager-plugin/" + spec_.client_version);
-  for (auto& header : upgrade_auth_.headers_for(spec_.stream_url)) options.headers.push_back(std::move(header));
+  for (auto& header : upgrade_auth_.headers_for(options.url)) options.headers.push_back(std::move(header));
   connection_.connect(std::move(options));
 }
 

@@ -4,16 +4,14 @@
 #include <openssl/crypto.h>
 
 #include "aws/retrying_call.h"
+#include "aws/service_endpoints.h"
 #include "session/client_session.h"
 #include "wire/base64.h"
 #include "wire/payloads.h"
 
 namespace ssm::session {
 std::string kms_endpoint_url(const std::string& region, const aws::GetEnv& env) {
-  for (const char* name : {"AWS_ENDPOINT_URL_KMS", "AWS_ENDPOINT_URL"})
-    if (auto v = env(name); v && !v->empty()) return *v;
-  const bool china = region.rfind("cn-", 0) == 0;
-  return "https://kms." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+  return aws::service_endpoint_url("KMS", "kms", region, env);
 }
 
 std::string generate_data_key_body(const std::string& session_id, const std::string& target, const std::string& key_id) {

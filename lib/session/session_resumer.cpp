@@ -1,8 +1,7 @@
 #include "session/session_resumer.h"
 
-#include <cstdlib>
-
 #include "aws/json_client.h"
+#include "aws/service_endpoints.h"
 #include "aws/upgrade_signing.h"
 #include "log/log.h"
 #include "session/client_session.h"
@@ -12,9 +11,7 @@ namespace ssm::session {
 
 std::string ssm_endpoint_url(const SessionSpec& spec) {
   if (!spec.ssm_endpoint.empty()) return spec.ssm_endpoint;
-  for (const char* name : {"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"})
-    if (const char* v = std::getenv(name); v && *v) return v;
-  return "https://ssm." + spec.region + ".amazonaws.com";
+  return aws::service_endpoint_url("SSM", "ssm", spec.region, aws::process_environment());
 }
 
 aws::JsonCall session_call(const SessionSpec& spec, std::string_view action, const aws::Credentials& credentials) {

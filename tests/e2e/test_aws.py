@@ -158,6 +158,22 @@ class SignedUpgrade(unittest.TestCase):
             ep.wait_for(rf"^terminate session={re.escape(response['SessionId'])}$", timeout=20)
             self.assertNotIn(SECRET, output)
 
+    def test_ssmmessages_endpoint_variable_moves_the_stream(self):
+        """AWS_ENDPOINT_URL_SSMMESSAGES (an interface VPC endpoint, say) replaces the scheme and
+        host of the StreamUrl the service returned; the upgrade is signed for where it goes."""
+        with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            elsewhere = re.sub(r"^ws://[^/]+", "ws://127.0.0.1:9", response["StreamUrl"])  # discard port
+            self.assertNotEqual(elsewhere, response["StreamUrl"])
+            response = dict(response, StreamUrl=elsewhere)
+            data = b"through the ssmmessages endpoint\n" * 50
+            p = subprocess.run(plugin_argv(response, params, ep.url), input=data, capture_output=True, timeout=60,
+                               env=aws_env(AWS_ENDPOINT_URL_SSMMESSAGES=ep.url))
+            self.assertEqual((p.returncode, p.stdout), (0, data), p.stderr)
+            line = ep.wait_for(rf"^upgrade session={re.escape(response['SessionId'])} ")
+            self.assertIn("signed=yes", line)
+            self.assertNotIn("refused", line)
+
     def test_skip_client_configure_opens_unsigned(self):
         with Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
             env = aws_env(secret="not-the-secret", SSM_PLUGIN_SKIP_CLIENT_CONFIGURE="true")

@@ -1,0 +1,24 @@
+// lib/aws — where each AWS service the plugin talks to is reached (protocol-updates.md §3.2):
+// the service's own AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the regional
+// default; and the data channel's StreamUrl moved to AWS_ENDPOINT_URL_SSMMESSAGES.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aws/shared_config.h"
+
+namespace ssm::aws {
+
+// `variable_suffix`: "SSM", "KMS", "STS"; `host_prefix`: "ssm", "kms", "sts".
+std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
+                                 const std::string& region, const GetEnv& env);
+
+// The StreamUrl the service returned, with its scheme, host and port taken from
+// AWS_ENDPOINT_URL_SSMMESSAGES when that is set (an interface VPC endpoint for ssmmessages,
+// say); path and query stay. AWS_ENDPOINT_URL does not apply: the stream's address comes
+// from the service that answered StartSession, already chosen by that variable. Returns
+// `stream_url` unchanged when the variable is unset; "" when it is not an http(s)/ws(s) URL.
+std::string stream_url_for_endpoint(const std::string& stream_url, const GetEnv& env);
+
+}  // namespace ssm::aws

@@ -1,0 +1,53 @@
+// Where each service is reached: per-service variable, then AWS_ENDPOINT_URL, then the
+// regional default; the StreamUrl moved by AWS_ENDPOINT_URL_SSMMESSAGES only.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "aws/service_endpoints.h"
+
+namespace ssm::aws {
+namespace {
+
+GetEnv env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional(it->second);
+  };
+}
+
+const std::string kStream = "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe";
+
+TEST(ServiceEndpoints, ServiceVariableThenGlobalThenRegionalDefault) {
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "eu-west-1", env({})), "https://ssm.eu-west-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "cn-north-1", env({})), "https://ssm.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "eu-west-1", env({{"AWS_ENDPOINT_URL", "http://all"}})), "http://all");
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "eu-west-1",
+                                 env({{"AWS_ENDPOINT_URL", "http://all"}, {"AWS_ENDPOINT_URL_SSM", "http://ssm"}})),
+            "http://ssm");
+  // Another service's variable is not ours; an empty one counts as unset.
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "eu-west-1", env({{"AWS_ENDPOINT_URL_KMS", "http://kms"}})),
+            "https://ssm.eu-west-1.amazonaws.com");
+  EXPECT_EQ(service_endpoint_url("SSM", "ssm", "eu-west-1", env({{"AWS_ENDPOINT_URL_SSM", ""}})),
+            "https://ssm.eu-west-1.amazonaws.com");
+}
+
+TEST(ServiceEndpoints, StreamUrlIsUsedVerbatimWithoutTheSsmmessagesVariable) {
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({})), kStream);
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"}})), kStream);
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", ""}})), kStream);
+}
+
+TEST(ServiceEndpoints, SsmmessagesVariableMovesTheStreamKeepingPathAndQuery) {
+  EXPECT_EQ(stream_url_for_endpoint(
+                kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", "https://vpce-1.ssmmessages.us-east-1.vpce.amazonaws.com"}})),
+            "wss://vpce-1.ssmmessages.us-east-1.vpce.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe");
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", "http://127.0.0.1:8080/"}})),
+            "ws://127.0.0.1:8080/v1/data-channel/s-1?role=publish_subscribe");
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", "https://[::1]:9443/proxy/"}})),
+            "wss://[::1]:9443/proxy/v1/data-channel/s-1?role=publish_subscribe");
+  EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", "ftp://nope"}})), "");
+}
+
+}  // namespace
+}  // namespace ssm::aws
