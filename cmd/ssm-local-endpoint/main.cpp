@@ -58,6 +58,15 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
                  "encrypt every session with KMS (the handshake then always runs): the agent asks the\n"
                  "client for this key; the endpoint's own GenerateDataKey stand-in issues the data key")
       ->type_name("KEY");
+  app.add_option("--kms-known-key", c.kms_known_keys,
+                 "another key the KMS stand-in knows (repeatable); GenerateDataKey for any key it does not\n"
+                 "know answers NotFoundException, as KMS does for a deleted key")
+      ->type_name("KEY")
+      ->allow_extra_args(false);  // one key per occurrence, occurrences accumulate
+  app.add_option("--kms-agent-key-id", c.kms_agent_key_id,
+                 "the key the agent asks the client for instead of --kms-key-id (one KMS does not know,\n"
+                 "say: session preferences naming a deleted key); turns encryption on by itself")
+      ->type_name("KEY");
   app.add_option("--resume-grace", resume_grace_ms,
                  "how long a session waits for its client to reconnect after its WebSocket goes away;\n"
                  "a ResumeSession call extends the wait to 30 s")
@@ -103,6 +112,11 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
       ->type_name("N")
       ->check(count)
       ->group(faults);
+  app.add_option("--kms-throttle", c.kms_throttle,
+                 "answer the first N GenerateDataKey calls with ThrottlingException (HTTP 400)")
+      ->type_name("N")
+      ->check(quiet(CLI::Range(0, 1000000)))
+      ->group(faults);
   app.add_flag("--pacing", f.pacing, "send from sources at the real agent's pace: 1 KiB per 1 ms")->group(faults);
   app.add_option("--seed", f.seed, "seed of the fault PRNG, for repeatable runs")->capture_default_str()->group(faults);
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr");
@@ -126,15 +140,22 @@ int main(int argc, char** argv) {
   CLI::App app{
       "ssm-local-endpoint: the AWS Session Manager service and SSM agent, emulated on one local port.\n"
       "Serves the SSM API (StartSession, ResumeSession, TerminateSession) and the data-channel WebSocket\n"
-      "for session-manager-plugin and for tests. Prints a ready line, one line per ended session with\n"
-      "byte counts and SHA-256 of the Output received and sent, and a summary on SIGINT/SIGTERM."};
+      "for session-manager-plugin and for tests, and stands in for KMS (GenerateDataKey) and STS\n"
+      "(AssumeRole) on the same port. Prints a ready line, one line per ended session with byte counts\n"
+      "and SHA-256 of the Output received and sent, one per KMS or STS call, and a summary on\n"
+      "SIGINT/SIGTERM."};
   EndpointConfig config;
   long resume_grace_ms = config.resume_grace.count();
   bool verify_sigv4 = false;
   add_options(app, config, resume_grace_ms);
-  app.add_flag("--verify-sigv4", verify_sigv4,
+  auto* verify = app.add_flag("--verify-sigv4", verify_sigv4,
                "require API calls signed (SigV4) with the key pair of the endpoint's own environment\n"
-               "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS files); otherwise any signature passes");
+               "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS files), or with temporary credentials\n"
+               "the STS stand-in issued (AssumeRole); otherwise any signature passes");
+  app.add_flag("--assume-role-only", config.assume_role_only,
+               "with --verify-sigv4: that key pair may only call STS AssumeRole (AccessDeniedException for\n"
+               "anything else), so that sessions need the temporary credentials AssumeRole issues")
+      ->needs(verify);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

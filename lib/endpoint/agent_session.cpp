@@ -144,7 +144,7 @@ void AgentSession::send_handshake_request() {
   request.requested_client_actions.push_back({std::string(wire::action_type::session_type), wire::to_json_value(type)});
   if (kms_on())
     request.requested_client_actions.push_back({std::string(wire::action_type::kms_encryption),
-                                                 wire::to_json_value(wire::KmsEncryptionRequest{ctx_.config.kms_key_id})});
+                                                 wire::to_json_value(wire::KmsEncryptionRequest{ctx_.config.agent_kms_key_id()})});
   handshake_sent_ = std::chrono::steady_clock::now();
   channel_.send(wire::PayloadType::handshake_request, wire::as_bytes(wire::to_json(request)));
   handshake_timer_.expires_after(kHandshakeTimeout);

@@ -82,7 +82,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   channel::Delivery on_handshake_response(const wire::ClientMessage& m);
   void complete_handshake(std::chrono::nanoseconds took);
   // KMS encryption (agent_session_kms.cpp).
-  bool kms_on() const { return !ctx_.config.kms_key_id.empty(); }
+  bool kms_on() const { return !ctx_.config.agent_kms_key_id().empty(); }
   bool install_data_key(const wire::HandshakeResponse& response);
   void send_challenge();
   void on_challenge_timeout(const boost::system::error_code& ec);

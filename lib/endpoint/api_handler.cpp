@@ -1,5 +1,7 @@
 #include "endpoint/api_handler.h"
 
+#include "endpoint/kms_key_rules.h"
+#include "endpoint/sts_stand_in.h"
 #include "wire/base64.h"
 
 namespace ssm::endpoint {
@@ -27,6 +29,23 @@ std::string ApiHandler::stream_url(const std::string& session_id) const {
 }
 
 ApiResponse ApiHandler::handle(const ApiRequest& request) {
+  // The Query protocol (STS) names its action in a form body instead of X-Amz-Target.
+  if (request.target.empty())
+    if (auto form = parse_query_form(request.body); form && form->contains("Action"))
+      return StsStandIn(stand_ins_.sts_credentials, stand_ins_.out).call(*form, request, verifier_);
+  ApiResponse response = json_call(request);
+  if (request.target == "TrentService.GenerateDataKey") {
+    // One line per call, refused ones included: tests count the client's attempts.
+    const auto body = wire::Json::parse(request.body.begin(), request.body.end(), nullptr, false);
+    const std::string key = body.is_object() ? string_field(body, "KeyId") : std::string();
+    stand_ins_.out.event("kms generate-data-key key=" + (key.empty() ? std::string("-") : key) +
+                         " status=" + std::to_string(response.status) +
+                         (response.error_type.empty() ? "" : " error=" + response.error_type));
+  }
+  return response;
+}
+
+ApiResponse ApiHandler::json_call(const ApiRequest& request) {
   if (auto refused = verifier_.verify(request)) return std::move(*refused);
   // Not an exception: a bad body is the caller's error, reported as the service does.
   wire::Json body = wire::Json::parse(request.body.begin(), request.body.end(), nullptr, false);
@@ -84,8 +103,8 @@ ApiResponse ApiHandler::terminate_session(const wire::Json& request) {
 }
 
 // KMS GenerateDataKey (§3.3): {"KeyId", "NumberOfBytes", "EncryptionContext"} ->
-// {"CiphertextBlob", "KeyId", "Plaintext"}. Any key id is a key here; the agent checks that it
-// gets back the key it asked for, bound to its own session.
+// {"CiphertextBlob", "KeyId", "Plaintext"}. Only the keys KmsKeyRules knows exist, and it may
+// throttle; the agent checks that it gets back the key it asked for, bound to its own session.
 ApiResponse ApiHandler::generate_data_key(const wire::Json& request) {
   const std::string key_id = string_field(request, "KeyId");
   if (key_id.empty()) return api_error("ValidationException", "KeyId is required");
@@ -101,6 +120,7 @@ ApiResponse ApiHandler::generate_data_key(const wire::Json& request) {
       context[k] = v.get<std::string>();
     }
   }
+  if (auto refused = stand_ins_.kms_keys.admit(key_id)) return std::move(*refused);
   std::string error;
   auto key = registry_.kms().generate_data_key(key_id, context, bytes->get<std::size_t>(), error);
   if (!key) return api_error("KMSInternalException", error, 500);

@@ -1,17 +1,26 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
-// TerminateSession (protocol-smux-kms-aws.md §3), and KMS's GenerateDataKey on the same port
-// (§2.2, the stand-in of kms_stand_in.h). Errors are AWS-shaped: HTTP 400 with
-// {"__type", "message"} and the type again in x-amzn-ErrorType. Every request first passes a
-// RequestVerifier: SigV4Verifier with --verify-sigv4, else AcceptAnyRequest.
+// TerminateSession (protocol-smux-kms-aws.md §3), and on the same port KMS's GenerateDataKey
+// (§2.2, the stand-ins of kms_stand_in.h and kms_key_rules.h) and STS's AssumeRole (§3.5, a
+// Query call without X-Amz-Target; sts_stand_in.h). Errors are AWS-shaped: HTTP 400 with
+// {"__type", "message"} and the type again in x-amzn-ErrorType (STS: its XML ErrorResponse).
+// Every request first passes a RequestVerifier: SigV4Verifier with --verify-sigv4, else
+// AcceptAnyRequest.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "endpoint/diagnostics.h"
 #include "endpoint/session_registry.h"
 
 namespace ssm::endpoint {
+
+class IssuedCredentials;
+class KmsKeyRules;
+
+inline constexpr std::string_view kJsonContentType = "application/x-amz-json-1.1";
+inline constexpr std::string_view kXmlContentType = "text/xml";
 
 // What the API needs of one HTTP request; the transport fills it in.
 struct ApiRequest {
@@ -29,6 +38,7 @@ struct ApiResponse {
   unsigned status = 200;
   std::string body;
   std::string error_type;  // for x-amzn-ErrorType; empty on success
+  std::string content_type = std::string(kJsonContentType);
 };
 
 ApiResponse api_error(std::string_view type, std::string_view message, unsigned status = 400);
@@ -58,12 +68,24 @@ class SessionControl {
   ~SessionControl() = default;
 };
 
+// The other AWS services the endpoint stands in for, and where their event lines go. The
+// server owns them; IssuedCredentials is shared with its SigV4Verifier.
+struct AwsStandIns {
+  IssuedCredentials& sts_credentials;
+  KmsKeyRules& kms_keys;
+  const Diagnostics& out;
+};
+
 class ApiHandler {
  public:
   // `stream_base`: scheme, host and port of the data channel, e.g. "wss://127.0.0.1:8443".
   ApiHandler(SessionRegistry& registry, SessionControl& control, const RequestVerifier& verifier,
-             std::string stream_base)
-      : registry_(registry), control_(control), verifier_(verifier), stream_base_(std::move(stream_base)) {}
+             AwsStandIns stand_ins, std::string stream_base)
+      : registry_(registry),
+        control_(control),
+        verifier_(verifier),
+        stand_ins_(stand_ins),
+        stream_base_(std::move(stream_base)) {}
 
   ApiResponse handle(const ApiRequest& request);
 
@@ -75,12 +97,14 @@ class ApiHandler {
   ApiResponse start_session(const wire::Json& request);
   ApiResponse resume_session(const wire::Json& request);
   ApiResponse terminate_session(const wire::Json& request);
+  ApiResponse json_call(const ApiRequest& request);
   ApiResponse generate_data_key(const wire::Json& request);
   ApiResponse session_reply(const SessionRecord& r) const;
 
   SessionRegistry& registry_;
   SessionControl& control_;
   const RequestVerifier& verifier_;
+  AwsStandIns stand_ins_;
   std::string stream_base_;
 };
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/sigv4.h"
 
@@ -47,6 +48,15 @@ struct EndpointConfig {
   // --kms-key-id: every session asks for KMS encryption with this key (and so hand-shakes),
   // as the agent does when the session preferences carry a KMS key. Empty: no encryption.
   std::string kms_key_id;
+  // --kms-known-key: more keys the KMS stand-in knows besides kms_key_id; any other KeyId is
+  // KMS's NotFoundException.
+  std::vector<std::string> kms_known_keys;
+  // --kms-agent-key-id: the key the agent names in its handshake instead of kms_key_id, so
+  // that a test can have it ask for a key KMS does not know (a deleted key in the session
+  // preferences). Also turns encryption on by itself.
+  std::string kms_agent_key_id;
+  // --kms-throttle: the first this many GenerateDataKey calls get ThrottlingException.
+  int kms_throttle = 0;
   // How long a session whose WebSocket went away waits for the client to come back before
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};
@@ -54,7 +64,13 @@ struct EndpointConfig {
   // --verify-sigv4: API calls must be signed with this key pair (taken from the endpoint's own
   // credential chain, never from argv).
   std::optional<aws::Credentials> expected_credentials;
+  // --assume-role-only: that key pair may call STS AssumeRole and nothing else, so that only
+  // the temporary credentials it issues open sessions (proof that a client used them).
+  bool assume_role_only = false;
   bool verbose = false;
+
+  // The key the agent asks the client to encrypt with; empty: no encryption.
+  const std::string& agent_kms_key_id() const { return kms_agent_key_id.empty() ? kms_key_id : kms_agent_key_id; }
 };
 
 }  // namespace ssm::endpoint

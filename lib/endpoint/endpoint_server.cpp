@@ -1,6 +1,7 @@
 #include "endpoint/endpoint_server.h"
 
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include "endpoint/connections.h"
@@ -31,6 +32,14 @@ std::unique_ptr<asio::ssl::context> make_tls(const EndpointConfig& config) {
   return ctx;
 }
 
+// The KMS stand-in knows the key sessions are encrypted with and the extra --kms-known-key
+// ones; not --kms-agent-key-id, which stands for a key that no longer exists.
+std::set<std::string> known_kms_keys(const EndpointConfig& config) {
+  std::set<std::string> keys(config.kms_known_keys.begin(), config.kms_known_keys.end());
+  keys.insert(config.kms_key_id);
+  return keys;
+}
+
 std::string host_for_clients(const asio::ip::address& bound) {
   if (bound.is_unspecified()) return bound.is_v6() ? "[::1]" : "127.0.0.1";
   return bound.is_v6() ? "[" + bound.to_string() + "]" : bound.to_string();
@@ -44,8 +53,13 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diag
       out_(out),
       tls_(make_tls(config_)),
       acceptor_(io),
-      sigv4_(config_.expected_credentials ? std::optional<SigV4Verifier>(*config_.expected_credentials) : std::nullopt),
-      api_(registry_, *this, sigv4_ ? static_cast<const RequestVerifier&>(*sigv4_) : accept_any_, "") {
+      kms_keys_(known_kms_keys(config_), config_.kms_throttle),
+      sigv4_(config_.expected_credentials
+                 ? std::optional<SigV4Verifier>(std::in_place, *config_.expected_credentials, &sts_credentials_,
+                                                           config_.assume_role_only)
+                 : std::nullopt),
+      api_(registry_, *this, sigv4_ ? static_cast<const RequestVerifier&>(*sigv4_) : accept_any_,
+           AwsStandIns{sts_credentials_, kms_keys_, out_}, "") {
   if (!parse_target_spec(config_.stream_target)) throw std::runtime_error("unknown stream target " + config_.stream_target);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);

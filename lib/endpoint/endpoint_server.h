@@ -17,6 +17,8 @@
 #include "endpoint/sigv4_verifier.h"
 #include "endpoint/config.h"
 #include "endpoint/diagnostics.h"
+#include "endpoint/issued_credentials.h"
+#include "endpoint/kms_key_rules.h"
 #include "endpoint/session_registry.h"
 
 namespace ssm::endpoint {
@@ -67,6 +69,8 @@ class EndpointServer final : private SessionControl {
   std::uint16_t port_ = 0;
   std::string host_;  // how clients reach us: the bind address, or loopback for a wildcard
   SessionRegistry registry_;
+  IssuedCredentials sts_credentials_;  // before sigv4_, which reads them
+  KmsKeyRules kms_keys_;
   AcceptAnyRequest accept_any_;
   std::optional<SigV4Verifier> sigv4_;
   ApiHandler api_;

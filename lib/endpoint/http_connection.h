@@ -110,7 +110,7 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection<
     namespace http = boost::beast::http;
     response_ = {static_cast<http::status>(r.status), request_.version()};
     response_.set(http::field::server, "ssm-local-endpoint");
-    response_.set(http::field::content_type, "application/x-amz-json-1.1");
+    response_.set(http::field::content_type, r.content_type);
     response_.set("x-amzn-RequestId", wire::Uuid::random_v4().to_string());
     if (!r.error_type.empty()) response_.set("x-amzn-ErrorType", r.error_type);
     response_.keep_alive(request_.keep_alive());

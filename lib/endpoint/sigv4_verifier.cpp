@@ -35,6 +35,12 @@ std::optional<std::int64_t> parse_amz_date(std::string_view d) {
 
 }  // namespace
 
+std::optional<aws::Credentials> SigV4Verifier::credentials_for(std::string_view access_key_id) const {
+  if (access_key_id == expected_.access_key_id) return expected_;
+  if (issued_) return issued_->find(access_key_id);
+  return std::nullopt;
+}
+
 std::optional<ApiResponse> SigV4Verifier::verify(const ApiRequest& r) const { return check("POST", "", r); }
 
 std::optional<ApiResponse> SigV4Verifier::verify_upgrade(const ApiRequest& r) const {
@@ -60,11 +66,18 @@ std::optional<ApiResponse> SigV4Verifier::check(std::string_view method, std::st
   if (!service.empty() && scope[3] != service)
     return refuse("IncompleteSignatureException", "Credential should be scoped to correct service: '" +
                                                       std::string(service) + "'.");
-  if (scope[0] != expected_.access_key_id)
-    return refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
+  const auto signer = credentials_for(scope[0]);
+  if (!signer) return refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
 
+  // After the signature: AWS authenticates first and authorizes second.
+  const bool sts_call = method == "POST" && r.target.empty();
+  const bool denied = expected_assumes_roles_only_ && !sts_call && scope[0] == expected_.access_key_id;
+
+  const auto clock_now = std::chrono::system_clock::now();
+  if (signer->expiration && *signer->expiration <= clock_now)
+    return refuse("ExpiredTokenException", "The security token included in the request is expired");
   const auto when = parse_amz_date(r.amz_date);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_now.time_since_epoch()).count();
   if (!when || *when - now > kMaxSkewSeconds || now - *when > kMaxSkewSeconds || r.amz_date.substr(0, 8) != scope[1])
     return refuse("InvalidSignatureException", "Signature expired or X-Amz-Date is missing or malformed.");
 
@@ -85,13 +98,17 @@ std::optional<ApiResponse> SigV4Verifier::check(std::string_view method, std::st
     s.headers.emplace_back(name, std::string(value));
     start = semi + 1;
   }
-  if (!expected_.session_token.empty() && r.security_token != expected_.session_token)
+  if (!signer->session_token.empty() && r.security_token != signer->session_token)
     return refuse("UnrecognizedClientException", "The security token included in the request is invalid.");
-  const std::string expected = aws::signature(s, {scope[2], scope[3], std::string(r.amz_date)}, expected_.secret_access_key);
+  const std::string expected = aws::signature(s, {scope[2], scope[3], std::string(r.amz_date)}, signer->secret_access_key);
   if (expected.size() != given.size() || CRYPTO_memcmp(expected.data(), given.data(), given.size()) != 0)
     return refuse("InvalidSignatureException",
                   "The request signature we calculated does not match the signature you provided. Check your AWS "
                   "Secret Access Key and signing method.");
+  if (denied)
+    return api_error("AccessDeniedException",
+                     "User " + scope[0] + " is not authorized to perform this operation: it may only assume roles",
+                     method == "GET" ? 403 : 400);
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "endpoint/api_handler.h"
+#include "stand_ins_for_tests.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -29,7 +30,8 @@ class Api : public ::testing::Test {
   SessionRegistry registry;
   RecordingControl control;
   AcceptAnyRequest accept_all;
-  ApiHandler api{registry, control, accept_all, "ws://127.0.0.1:9"};
+  StandInsForTests stand_ins;
+  ApiHandler api{registry, control, accept_all, stand_ins.refs(), "ws://127.0.0.1:9"};
 };
 
 TEST_F(Api, StartSessionNamesTheSessionAfterTheTargetAndRemembersIt) {
@@ -104,7 +106,8 @@ TEST(ApiVerifier, RunsBeforeAnythingElse) {
   SessionRegistry registry;
   RecordingControl control;
   RefuseUnsigned verifier;
-  ApiHandler api(registry, control, verifier, "ws://h:1");
+  StandInsForTests stand_ins;
+  ApiHandler api(registry, control, verifier, stand_ins.refs(), "ws://h:1");
   const auto refused = api.handle({.target = "AmazonSSM.StartSession", .body = R"({"Target":"i-1"})"});
   EXPECT_EQ(refused.status, 403u);
   EXPECT_EQ(refused.error_type, "MissingAuthenticationTokenException");

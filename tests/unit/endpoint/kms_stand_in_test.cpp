@@ -4,6 +4,7 @@
 
 #include "endpoint/api_handler.h"
 #include "endpoint/kms_stand_in.h"
+#include "stand_ins_for_tests.h"
 #include "wire/base64.h"
 
 namespace ssm::endpoint {
@@ -56,7 +57,8 @@ class GenerateDataKey : public ::testing::Test {
   SessionRegistry registry;
   NoControl control;
   AcceptAnyRequest accept_all;
-  ApiHandler api{registry, control, accept_all, "ws://127.0.0.1:9"};
+  StandInsForTests stand_ins;
+  ApiHandler api{registry, control, accept_all, stand_ins.refs(), "ws://127.0.0.1:9"};
 };
 
 TEST_F(GenerateDataKey, AnswersAsKmsAndTheAgentsRecordCanDecrypt) {
