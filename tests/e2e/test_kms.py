@@ -40,18 +40,24 @@ def plugin_env(ep, **extra):
 
 
 class EncryptedShell(unittest.TestCase):
+    def type_in_encrypted_shell(self, ep, typed, expected, **size):
+        """An encrypted shell on a pty: once the plugin says the session is encrypted, types
+        `typed`, waits for `expected` on the screen, then `exit`. Returns the StartSession response."""
+        response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
+        term = PluginOnPty(plugin_argv(response, params, ep.url), env=plugin_env(ep), **size)
+        try:
+            at = term.expect(re.escape(ENCRYPTED).encode())
+            term.send(typed)
+            term.expect(expected, since=at)
+            term.send(b"exit\r")
+            self.assertEqual(term.wait(), 0)
+        finally:
+            term.close()
+        return response
+
     def test_echo_round_trip_and_exit(self):
         with kms_endpoint() as ep:
-            response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
-            term = PluginOnPty(plugin_argv(response, params, ep.url), env=plugin_env(ep))
-            try:
-                at = term.expect(re.escape(ENCRYPTED).encode())
-                term.send(b"echo secret-$((6*7))\r")
-                term.expect(rb"secret-42", since=at)
-                term.send(b"exit\r")
-                self.assertEqual(term.wait(), 0)
-            finally:
-                term.close()
+            response = self.type_in_encrypted_shell(ep, b"echo secret-$((6*7))\r", rb"secret-42")
             end = ep.session_end_line(response["SessionId"], timeout=10)
             # The agent saw the keystrokes and sent the shell's output, both in the clear once opened.
             self.assertGreater(int(end["in"]), len("echo secret-$((6*7))\r"))
@@ -73,16 +79,7 @@ class EncryptedShell(unittest.TestCase):
 
     def test_the_terminal_size_sent_at_start_reaches_the_shell(self):
         with kms_endpoint() as ep:
-            response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
-            term = PluginOnPty(plugin_argv(response, params, ep.url), rows=33, cols=111, env=plugin_env(ep))
-            try:
-                at = term.expect(re.escape(ENCRYPTED).encode())
-                term.send(b"stty size\r")
-                term.expect(rb"33 111", since=at)
-                term.send(b"exit\r")
-                self.assertEqual(term.wait(), 0)
-            finally:
-                term.close()
+            self.type_in_encrypted_shell(ep, b"stty size\r", rb"33 111", rows=33, cols=111)
 
     def test_command_output_streams_and_exit_code(self):
         with kms_endpoint() as ep:
