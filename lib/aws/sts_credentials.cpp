@@ -8,8 +8,8 @@
 #include <boost/asio/post.hpp>
 
 #include "aws/credential_document.h"
-#include "aws/service_endpoints.h"
 #include "aws/http_client.h"
+#include "aws/service_endpoints.h"
 #include "transport/url.h"
 
 namespace ssm::aws {

@@ -6,6 +6,8 @@
 // Once a session cipher is set (KMS encryption, protocol-smux-kms-aws.md §2.5), session data
 // (Output, StdErr, ExitCode) is sealed on its way out and opened in delivery order on its way
 // in, out-of-order arrivals included; every other payload type stays as it is.
+// Input sent before the client knows whether the agent hand-shakes can be journaled, held and
+// sent again (InputJournal), since such an agent discards it until the handshake is over.
 #pragma once
 
 #include <chrono>
