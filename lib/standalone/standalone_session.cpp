@@ -11,7 +11,11 @@ namespace ssm::standalone {
 StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base,
                                      cli::StartSessionRequest request,
                                      std::shared_ptr<aws::CredentialProvider> credentials)
-    : executor_(ex), spec_(std::move(base)), request_(std::move(request)), credentials_(std::move(credentials)) {
+    : executor_(ex),
+      spec_(std::move(base)),
+      request_(std::move(request)),
+      credentials_(std::move(credentials)),
+      interrupted_wait_(ex) {
   spec_.target = request_.target;
   spec_.document_name = request_.document_name;
   if (!request_.local_host.empty()) spec_.local_host = request_.local_host;
@@ -30,6 +34,7 @@ void StandaloneSession::start() {
 void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {
   if (done()) return;
   if (!found.credentials) return fail("no AWS credentials to call StartSession with: " + found.error);
+  signer_ = *found.credentials;
   aws::JsonCall call = session::session_call(spec_, "StartSession", *found.credentials);
   call.body = cli::to_json(request_);
   call.timeout = kStartSessionTimeout;
@@ -42,11 +47,16 @@ void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {
 
 void StandaloneSession::on_started(aws::JsonResult result) {
   if (done()) return;
+  if (interrupted_by_ && !result.ok) {
+    exit_code_ = 128 + *interrupted_by_;
+    return;
+  }
   if (!result.ok) return fail("StartSession failed: " + result.error);
   cli::SessionRequest response;
   if (const std::string problem = cli::read_start_session_response(result.body, response); !problem.empty())
-    return fail(problem);
+    return interrupted_by_ ? void(exit_code_ = 128 + *interrupted_by_) : fail(problem);
   spec_.session_id = response.session_id;
+  if (interrupted_by_) return terminate_unwanted(*signer_);
   spec_.stream_url = response.stream_url;
   spec_.token_value = response.token_value;
   SSM_LOG(info, "started session " + spec_.session_id + " target=" + spec_.target);
@@ -56,8 +66,30 @@ void StandaloneSession::on_started(aws::JsonResult result) {
 
 void StandaloneSession::on_signal(int signo) {
   if (session_) return session_->on_signal(signo);
-  // Before the session exists there is nothing to end but the wait for StartSession.
-  if (!exit_code_) exit_code_ = 128 + signo;
+  if (exit_code_) return;
+  // Before StartSession went out there is nothing to end; a second signal does not wait.
+  if (!signer_ || interrupted_by_) {
+    exit_code_ = 128 + signo;
+    return;
+  }
+  // StartSession is on its way: the session it opens would stay open at the service (and on
+  // the agent) until it timed out. Wait a little for the answer, to terminate it.
+  SSM_LOG(info, "signal " + std::to_string(signo) + " while StartSession is on its way: waiting for its answer");
+  interrupted_by_ = signo;
+  interrupted_wait_.expires_after(kInterruptedStartWait);
+  interrupted_wait_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !exit_code_) exit_code_ = 128 + *interrupted_by_;
+  });
+}
+
+void StandaloneSession::terminate_unwanted(const aws::Credentials& credentials) {
+  SSM_LOG(info, "interrupted while starting: terminating session " + spec_.session_id);
+  aws::JsonCall call = session::session_call(spec_, "TerminateSession", credentials);
+  call.timeout = kInterruptedStartWait;
+  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
+    if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
+    if (!exit_code_) exit_code_ = 128 + *interrupted_by_;
+  });
 }
 
 void StandaloneSession::fail(const std::string& message) {

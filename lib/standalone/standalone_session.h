@@ -12,6 +12,7 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "aws/credential_provider.h"
 #include "aws/json_client.h"
@@ -36,10 +37,16 @@ class StandaloneSession {
 
   // How long StartSession may take before the command gives up on it.
   static constexpr std::chrono::seconds kStartSessionTimeout{30};
+  // Interrupted while StartSession is on its way: how long to wait for its answer, to end at
+  // the service a session the user no longer wants. Long enough for a normal answer, short
+  // enough that Ctrl-C still feels like leaving; a second signal leaves at once.
+  static constexpr std::chrono::seconds kInterruptedStartWait{5};
 
  private:
   void on_credentials(aws::ResolvedCredentials found);
   void on_started(aws::JsonResult result);
+  // The session that started after the user asked to leave: TerminateSession, then leave.
+  void terminate_unwanted(const aws::Credentials& credentials);
   void fail(const std::string& message);
 
   boost::asio::any_io_executor executor_;
@@ -48,6 +55,9 @@ class StandaloneSession {
   std::shared_ptr<aws::CredentialProvider> credentials_;
   std::unique_ptr<session::ClientSession> session_;
   std::optional<int> exit_code_;  // decided before the session existed
+  std::optional<aws::Credentials> signer_;  // what StartSession was signed with, once sent
+  std::optional<int> interrupted_by_;       // a signal came while StartSession was on its way
+  boost::asio::steady_timer interrupted_wait_;
 };
 
 }  // namespace ssm::standalone

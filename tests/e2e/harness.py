@@ -7,6 +7,8 @@ up on PATH.
 """
 import dataclasses
 import getpass
+import http.client
+import http.server
 import os
 import shutil
 import socket
@@ -14,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 DEFAULT_TIMEOUT = 30  # seconds; every subprocess gets one, so a hang fails instead of stalling CI
 
@@ -201,3 +204,52 @@ class Sshd:
         return ["-F", "/dev/null", "-i", f"{self.dir}/user", "-o", "IdentitiesOnly=yes",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                 "-o", "BatchMode=yes", "-o", f"Port={self.port}"]
+
+
+class ApiForwarder(http.server.ThreadingHTTPServer):
+    """A loopback HTTP forwarder in front of an AWS API (the endpoint's): passes each POST to
+    `upstream` unchanged (the Host header too, which SigV4 signs) and keeps every answer as
+    (X-Amz-Target, status, body). `hold(target)`, when given, runs before a call is forwarded,
+    so that a test can delay one (an STS call has no X-Amz-Target: "")."""
+
+    def __init__(self, upstream, hold=None):
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.hold = hold
+        self.answers = []
+        super().__init__(("127.0.0.1", 0), self._Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    class _Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            target = self.headers.get("X-Amz-Target", "")
+            if self.server.hold:
+                self.server.hold(target)
+            up = self.server.upstream
+            conn = http.client.HTTPConnection(up.hostname, up.port, timeout=DEFAULT_TIMEOUT)
+            try:
+                conn.request("POST", self.path, body, dict(self.headers.items()))
+                r = conn.getresponse()
+                answer = r.read()
+                status, content_type = r.status, r.getheader("Content-Type", "application/x-amz-json-1.1")
+            except OSError:  # the upstream is gone (the test is over)
+                answer, status, content_type = b"", 502, "text/plain"
+            finally:
+                conn.close()
+            self.server.answers.append((target, status, answer.decode()))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()

@@ -4,8 +4,6 @@ calls and the WebSocket upgrade signed with them), and KMS refusing what real KM
 key that does not exist, throttling). Each failure is one stderr line and never a secret.
 Standard library only."""
 import hashlib
-import http.client
-import http.server
 import json
 import os
 import re
@@ -16,6 +14,7 @@ import unittest
 import urllib.parse
 import urllib.request
 
+import harness
 from endpoint import PLUGIN, Endpoint, plugin_argv, sigv4_headers
 
 BASE = {"AWS_ACCESS_KEY_ID": "AKIDSTANDINBASE", "AWS_SECRET_ACCESS_KEY": "stand-in/base+Secret9"}
@@ -40,50 +39,14 @@ def clean_env(**extra):
     return env
 
 
-class StsRecorder(http.server.ThreadingHTTPServer):
-    """A loopback HTTP forwarder for STS calls: passes each POST to `upstream` unchanged (the
-    Host header too, which SigV4 signs) and keeps the answers, so that a test knows the
-    temporary credentials the plugin was given and can check that they appear nowhere."""
-
-    def __init__(self, upstream):
-        self.upstream = urllib.parse.urlsplit(upstream)
-        self.answers = []  # (status, body) of each forwarded call
-        super().__init__(("127.0.0.1", 0), self._Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    class _Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            conn = http.client.HTTPConnection(self.server.upstream.hostname, self.server.upstream.port, timeout=TIMEOUT)
-            try:
-                conn.request("POST", self.path, body, dict(self.headers.items()))
-                r = conn.getresponse()
-                answer = r.read()
-                status, content_type = r.status, r.getheader("Content-Type", "text/xml")
-            finally:
-                conn.close()
-            self.server.answers.append((status, answer.decode()))
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
+class StsRecorder(harness.ApiForwarder):
+    """The STS calls pass through here, so that a test knows the temporary credentials the
+    plugin was given and can check that they appear nowhere."""
 
     def issued_secrets(self):
         """The SecretAccessKey and SessionToken of every successful AssumeRole answer."""
-        return [v for status, body in self.answers if status == 200
+        return [v for _, status, body in self.answers if status == 200
                 for v in re.findall(r"<(?:SecretAccessKey|SessionToken)>([^<]+)<", body)]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
 
 
 class AssumeRoleHome:

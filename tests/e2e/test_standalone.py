@@ -2,6 +2,7 @@
 itself, signed with credentials from the environment (the endpoint verifies SigV4), runs the
 session, and calls TerminateSession at its end. No AWS CLI is involved. Standard library only."""
 import hashlib
+import json
 import os
 import re
 import signal
@@ -164,6 +165,57 @@ class StandaloneSessions(unittest.TestCase):
             sessions = started_sessions(ep)
             self.assertEqual(len(sessions), 1, ep.lines)
             assert_terminated(self, ep, sessions[0])
+
+
+class InterruptedStart(unittest.TestCase):
+    """Ctrl-C while StartSession is on its way: the session it opens anyway is ended at the
+    service instead of being left to time out; a second Ctrl-C does not wait for that."""
+
+    def start_held(self, ep, log):
+        """The plugin's ssh-proxy with its StartSession held at a forwarder until the plugin has
+        taken a SIGINT. Returns (process, forwarder, release event)."""
+        seen, release = threading.Event(), threading.Event()
+
+        def hold(target):
+            if target == "AmazonSSM.StartSession":
+                seen.set()
+                release.wait(TIMEOUT)
+
+        api = harness.ApiForwarder(ep.url, hold=hold)
+        self.addCleanup(api.__exit__)
+        self.addCleanup(release.set)
+        argv = [PLUGIN, "ssh-proxy", "127.0.0.1", "22", "--endpoint-url", api.url, "--region", "us-east-1"]
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=aws_env(SSM_PLUGIN_LOG_FILE=log, SSM_PLUGIN_LOG_LEVEL="info"))
+        self.addCleanup(p.kill)
+        self.assertTrue(seen.wait(TIMEOUT), "StartSession never came")
+        p.send_signal(signal.SIGINT)
+        def logged():
+            with open(log) as f:
+                return "while StartSession is on its way" in f.read()
+
+        harness.wait_until(lambda: os.path.exists(log) and logged(), timeout=TIMEOUT,
+                           what="the plugin to take the signal")
+        return p, api, release
+
+    def test_the_session_started_meanwhile_is_terminated(self):
+        with tempfile.TemporaryDirectory() as tmp, \
+                Endpoint("--stream-target", "echo", "--verify-sigv4", env=aws_env()) as ep:
+            p, api, release = self.start_held(ep, os.path.join(tmp, "plugin.log"))
+            release.set()
+            out, err = p.communicate(timeout=TIMEOUT)
+            self.assertEqual((p.returncode, out, err), (128 + signal.SIGINT, b"", b""))
+            started = [json.loads(body) for target, status, body in api.answers if target == "AmazonSSM.StartSession"]
+            self.assertEqual(len(started), 1)
+            assert_terminated(self, ep, started[0]["SessionId"])
+            self.assertEqual(started_sessions(ep), [])  # its data channel was never opened
+
+    def test_a_second_signal_leaves_at_once(self):
+        with tempfile.TemporaryDirectory() as tmp, Endpoint("--stream-target", "echo") as ep:
+            p, api, release = self.start_held(ep, os.path.join(tmp, "plugin.log"))
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=TIMEOUT)  # StartSession still held
+            self.assertEqual((p.returncode, out, err), (128 + signal.SIGTERM, b"", b""))
 
 
 class StandaloneFailures(unittest.TestCase):
