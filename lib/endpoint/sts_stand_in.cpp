@@ -5,6 +5,7 @@
 #include <ctime>
 #include <vector>
 
+#include "transport/url.h"
 #include "wire/uuid.h"
 
 namespace ssm::endpoint {
@@ -16,31 +17,6 @@ constexpr std::string_view kVersion = "2011-06-15";
 constexpr std::string_view kXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 // STS's bounds and default for DurationSeconds.
 constexpr long kMinDuration = 900, kMaxDuration = 43200, kDefaultDuration = 3600;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> form_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::string xml_escape(std::string_view s) {
   std::string out;
@@ -132,8 +108,8 @@ std::optional<QueryForm> parse_query_form(std::string_view body) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
-    auto name = form_decode(pair.substr(0, eq));
-    auto value = form_decode(pair.substr(eq + 1));
+    auto name = transport::percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
+    auto value = transport::percent_decode(pair.substr(eq + 1), /*plus_is_space=*/true);
     if (!name || !value || name->empty()) return std::nullopt;
     form[std::move(*name)] = std::move(*value);
   }
