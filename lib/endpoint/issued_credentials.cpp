@@ -1,8 +1,9 @@
 #include "endpoint/issued_credentials.h"
 
-#include <openssl/rand.h>
-
 #include <stdexcept>
+#include <vector>
+
+#include "crypto/random.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -19,11 +20,11 @@ constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 constexpr auto kKeepExpired = 1h;
 
 std::string random_string(std::size_t length, std::string_view alphabet) {
-  std::string bytes(length, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(length)) != 1)
-    throw std::runtime_error("RAND_bytes failed");
-  for (auto& c : bytes) c = alphabet[static_cast<unsigned char>(c) % alphabet.size()];
-  return bytes;
+  std::vector<std::uint8_t> bytes(length);
+  if (!crypto::random_bytes(bytes)) throw std::runtime_error("no randomness for temporary credentials");
+  std::string text;
+  for (const std::uint8_t b : bytes) text += alphabet[b % alphabet.size()];
+  return text;
 }
 
 }  // namespace

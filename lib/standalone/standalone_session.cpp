@@ -53,8 +53,11 @@ void StandaloneSession::on_started(aws::JsonResult result) {
   }
   if (!result.ok) return fail("StartSession failed: " + result.error);
   cli::SessionRequest response;
-  if (const std::string problem = cli::read_start_session_response(result.body, response); !problem.empty())
-    return interrupted_by_ ? void(exit_code_ = 128 + *interrupted_by_) : fail(problem);
+  if (const std::string problem = cli::read_start_session_response(result.body, response); !problem.empty()) {
+    if (!interrupted_by_) return fail(problem);
+    exit_code_ = 128 + *interrupted_by_;  // nothing started that could be terminated
+    return;
+  }
   spec_.session_id = response.session_id;
   if (interrupted_by_) return terminate_unwanted(*signer_);
   spec_.stream_url = response.stream_url;
