@@ -352,6 +352,7 @@ ParseError parse(const Json& value, SessionTypeRequest& out) {
 Json to_json_value(const KmsEncryptionRequest& m) {
   Json j = Json::object();
   j["KMSKeyId"] = m.kms_key_id;
+  if (!m.challenge.empty()) j["Challenge"] = m.challenge;
   return j;
 }
 
@@ -359,6 +360,7 @@ ParseError parse(const Json& value, KmsEncryptionRequest& out) {
   JsonFields f(value);
   KmsEncryptionRequest m;
   f.string("KMSKeyId", m.kms_key_id);
+  f.string("Challenge", m.challenge, false);
   if (!f.error()) out = std::move(m);
   return f.error();
 }
@@ -367,6 +369,7 @@ Json to_json_value(const KmsEncryptionResponse& m) {
   Json j = Json::object();
   j["KMSCipherTextKey"] = m.kms_cipher_text_key;
   j["KMSCipherTextHash"] = nullptr;
+  if (m.challenge_acknowledgement) j["ChallengeAcknowledgement"] = true;
   return j;
 }
 
@@ -374,6 +377,7 @@ ParseError parse(const Json& value, KmsEncryptionResponse& out) {
   JsonFields f(value);
   KmsEncryptionResponse m;
   f.string("KMSCipherTextKey", m.kms_cipher_text_key);
+  f.boolean("ChallengeAcknowledgement", m.challenge_acknowledgement, false);
   if (!f.error()) out = std::move(m);
   return f.error();
 }

@@ -82,9 +82,17 @@ struct SessionTypeRequest {
 };
 struct KmsEncryptionRequest {
   std::string kms_key_id;
+  // "Challenge": base64 of 16 random bytes, fresh per session (agent-side.md §2.2); agents
+  // before the random challenge omit it, and so does the encoder when it is empty. The
+  // braces keep `KmsEncryptionRequest{key}` free of missing-initializer warnings.
+  std::string challenge{};
 };
 struct KmsEncryptionResponse {
   std::string kms_cipher_text_key;  // base64 of the KMS CiphertextBlob
+  // "ChallengeAcknowledgement": the client put the request's Challenge into the encryption
+  // context as aws:ssm:RandomChallenge, so the agent must decrypt with it. Encoded only when
+  // true, as a client that knows nothing of the challenge sends nothing.
+  bool challenge_acknowledgement = false;
 };
 
 // §6.5

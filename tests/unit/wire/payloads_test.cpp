@@ -168,6 +168,35 @@ TEST(HandshakeRequestJson, SessionTypeAndKmsActions) {
   EXPECT_EQ(kms.kms_key_id, "arn:aws:kms:us-east-1:1:key/x");
 }
 
+// The random challenge (agent-side.md §2.2–2.3): the agent's request carries it, a client
+// that put it into its encryption context says so in its result; both stay absent for
+// peers from before it.
+TEST(KmsEncryptionJson, ChallengeAndItsAcknowledgement) {
+  EXPECT_EQ(to_json_value(KmsEncryptionRequest{"alias/k"}).dump(), R"({"KMSKeyId":"alias/k"})");
+  EXPECT_EQ(to_json_value(KmsEncryptionRequest{"alias/k", "AAECAwQFBgcICQoLDA0ODw=="}).dump(),
+            R"({"KMSKeyId":"alias/k","Challenge":"AAECAwQFBgcICQoLDA0ODw=="})");
+  KmsEncryptionRequest request;
+  ASSERT_FALSE(parse(Json::parse(R"({"KMSKeyId":"alias/k","Challenge":"AAECAwQFBgcICQoLDA0ODw=="})"), request));
+  EXPECT_EQ(request.challenge, "AAECAwQFBgcICQoLDA0ODw==");
+  ASSERT_FALSE(parse(Json::parse(R"({"KMSKeyId":"alias/k"})"), request));
+  EXPECT_EQ(request.challenge, "");
+  EXPECT_EQ(parse(Json::parse(R"({"KMSKeyId":"alias/k","Challenge":16})"), request).code, WireError::wrong_field_type);
+
+  EXPECT_EQ(to_json_value(KmsEncryptionResponse{"YmxvYg=="}).dump(),
+            R"({"KMSCipherTextKey":"YmxvYg==","KMSCipherTextHash":null})");
+  EXPECT_EQ(to_json_value(KmsEncryptionResponse{"YmxvYg==", true}).dump(),
+            R"({"KMSCipherTextKey":"YmxvYg==","KMSCipherTextHash":null,"ChallengeAcknowledgement":true})");
+  KmsEncryptionResponse response;
+  ASSERT_FALSE(parse(Json::parse(R"({"KMSCipherTextKey":"YmxvYg==","ChallengeAcknowledgement":true})"), response));
+  EXPECT_TRUE(response.challenge_acknowledgement);
+  ASSERT_FALSE(parse(Json::parse(R"({"KMSCipherTextKey":"YmxvYg==","ChallengeAcknowledgement":null})"), response));
+  EXPECT_FALSE(response.challenge_acknowledgement);
+  ASSERT_FALSE(parse(Json::parse(R"({"KMSCipherTextKey":"YmxvYg==","challengeacknowledgement":true})"), response));
+  EXPECT_TRUE(response.challenge_acknowledgement);  // Go's case-insensitive keys
+  EXPECT_EQ(parse(Json::parse(R"({"KMSCipherTextKey":"YmxvYg==","ChallengeAcknowledgement":"true"})"), response).code,
+            WireError::wrong_field_type);
+}
+
 TEST(HandshakeRequestJson, Malformed) {
   HandshakeRequest r;
   EXPECT_EQ(parse(R"({"RequestedClientActions":[]})", r).code, WireError::missing_field);
