@@ -3,6 +3,9 @@
 #include <csignal>
 #include <iostream>
 #include <limits>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +19,8 @@
 namespace {
 
 using ssm::endpoint::EndpointConfig;
+using ssm::endpoint::PreHandshakeInput;
+using ssm::endpoint::ShellHandshake;
 
 constexpr int kUsageError = 2;
 // On SIGINT/SIGTERM, channel_closed frames get this long to reach their clients.
@@ -23,6 +28,55 @@ constexpr auto kStopDrain = std::chrono::milliseconds(200);
 
 // Validators that check quietly: the type name ("PCT", "MS", "N") says what is expected.
 CLI::Validator quiet(CLI::Validator v) { return v.description(""); }
+
+// An option whose value is one of `modes`, stored as its enum (so that a bad value is
+// "x not in {...}", not a mapping of names to numbers).
+template <typename Mode>
+CLI::Option* add_mode(CLI::App& app, const std::string& name, Mode& target, const std::map<std::string, Mode>& modes,
+                      const std::string& default_name, const std::string& help) {
+  std::vector<std::string> names;
+  for (const auto& [mode_name, mode] : modes) names.push_back(mode_name);
+  return app.add_option_function<std::string>(name, [&target, modes](const std::string& v) { target = modes.at(v); }, help)
+      ->type_name("MODE")
+      ->check(quiet(CLI::IsMember(names)))
+      ->default_str(default_name);
+}
+
+// Which agent the endpoint plays around the handshake (agent-side.md §2).
+void add_handshake_options(CLI::App& app, EndpointConfig& c) {
+  auto* shells = add_mode<ShellHandshake>(
+      app, "--shell-handshake", c.shell_handshake,
+      {{"never", ShellHandshake::never}, {"kms", ShellHandshake::kms}, {"always", ShellHandshake::always}}, "kms",
+      "whether Standard_Stream and InteractiveCommands sessions hand-shake: kms (the real agent):\n"
+      "only with a KMS key; always: also without one, a SessionType-only handshake (newer agents);\n"
+      "never: not even with one, the shell then runs unencrypted. Port and NonInteractiveCommands\n"
+      "sessions always hand-shake");
+  app.add_option_function<std::string>(
+         "--handshake",
+         [&c](const std::string& mode) {
+           if (mode == "never") c.predates_handshake = true;
+           else c.shell_handshake = mode == "always" ? ShellHandshake::always : ShellHandshake::kms;
+         },
+         "the older, coarser switch: auto = --shell-handshake kms, always = --shell-handshake\n"
+         "always; never = an agent from before the handshake: no session hand-shakes without a KMS\n"
+         "key, Port and NonInteractiveCommands ones included")
+      ->type_name("MODE")
+      ->check(quiet(CLI::IsMember({"auto", "always", "never"})))
+      ->excludes(shells);
+  add_mode<PreHandshakeInput>(
+      app, "--pre-handshake-input", c.pre_handshake_input,
+      {{"ack-and-drop", PreHandshakeInput::ack_and_drop},
+       {"drop", PreHandshakeInput::drop},
+       {"process", PreHandshakeInput::process}},
+      "ack-and-drop",
+      "input other than the HandshakeResponse or EncChallengeResponse the handshake waits for:\n"
+      "ack-and-drop (the real agent): acked and discarded; drop: neither acked nor taken, so the\n"
+      "channel stalls behind it (stricter agents); process: acked and kept for the session, which\n"
+      "gets it in order once it starts");
+  app.add_flag("--require-kms-challenge", c.require_kms_challenge,
+               "a KMSEncryption result without \"ChallengeAcknowledgement\":true is a handshake error\n"
+               "(the agent's RequireKMSChallengeResponse)");
+}
 
 void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
   app.add_option("--port", c.port, "TCP port for the API and the data channel (0: pick a free one)")
@@ -35,11 +89,7 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
   app.add_option("--agent-version", c.agent_version, "agent version announced in the handshake")
       ->type_name("VERSION")
       ->capture_default_str();
-  app.add_option("--handshake", c.handshake,
-                 "auto: as the agent, for Port and NonInteractiveCommands sessions; always; never")
-      ->type_name("MODE")
-      ->check(quiet(CLI::IsMember({"auto", "always", "never"})))
-      ->capture_default_str();
+  add_handshake_options(app, c);
   app.add_option("--stream-target", c.stream_target,
                  "what a Port session's Output reaches: echo (sent back); sink (counted, hashed);\n"
                  "source:<bytes> (that much pseudo-random output, then the end);\n"
@@ -55,8 +105,10 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
                  "AWS-StartInteractiveCommand")
       ->capture_default_str();
   app.add_option("--kms-key-id", c.kms_key_id,
-                 "encrypt every session with KMS (the handshake then always runs): the agent asks the\n"
-                 "client for this key; the endpoint's own GenerateDataKey stand-in issues the data key")
+                 "encrypt every session with KMS (the handshake then runs, unless --shell-handshake never):\n"
+                 "the agent asks the client for this key with a random Challenge, and decrypts the data key\n"
+                 "with that challenge in the encryption context when the client acknowledges it; the\n"
+                 "endpoint's own GenerateDataKey stand-in issues the data key")
       ->type_name("KEY");
   app.add_option("--kms-known-key", c.kms_known_keys,
                  "another key the KMS stand-in knows (repeatable); GenerateDataKey for any key it does not\n"
@@ -116,6 +168,10 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
                  "answer the first N GenerateDataKey calls with ThrottlingException (HTTP 400)")
       ->type_name("N")
       ->check(quiet(CLI::Range(0, 1000000)))
+      ->group(faults);
+  app.add_flag("--refuse-kms-challenge", c.refuse_kms_challenge,
+               "take an acknowledged KMS random challenge as wrong (kms:Decrypt with it fails), so that\n"
+               "the handshake fails")
       ->group(faults);
   app.add_flag("--pacing", f.pacing, "send from sources at the real agent's pace: 1 KiB per 1 ms")->group(faults);
   app.add_option("--seed", f.seed, "seed of the fault PRNG, for repeatable runs")->capture_default_str()->group(faults);

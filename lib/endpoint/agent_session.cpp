@@ -1,8 +1,7 @@
-// The life of an emulated session: handshake (agent-side.md §2), the stream target, and the
-// end (channel_closed, drain, close). The injected faults are in agent_session_faults.cpp.
+// The life of an emulated session: connections, the stream target, input, and the end
+// (channel_closed, drain, close). The handshake is in agent_session_handshake.cpp, KMS in
+// agent_session_kms.cpp, the injected faults in agent_session_faults.cpp.
 #include "endpoint/agent_session.h"
-
-#include <boost/asio/post.hpp>
 
 #include "channel/client_handshake.h"
 #include "endpoint/session_properties.h"
@@ -13,8 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// agent-side.md §2.3: the agent waits this long for the HandshakeResponse.
-constexpr auto kHandshakeTimeout = 15s;
 // After channel_closed the client normally hangs up; if not, the agent closes (§3.5).
 constexpr auto kCloseDrain = 2s;
 // Once ResumeSession has been called, the client's reconnect (dial, TLS, upgrade) gets this.
@@ -121,86 +118,12 @@ void AgentSession::shutdown() {
   link_.reset();  // the connection no longer keeps us alive, nor we it
 }
 
-// ---- handshake ----------------------------------------------------------------------------
-
-void AgentSession::begin() {
-  ++ctx_.stats.sessions;
-  session_type_ = session_type_for(document_, parameters_);
-  // With encryption on, the agent always hand-shakes (protocol-smux-kms-aws.md §2.1).
-  if (!kms_on() && !wants_handshake(session_type_, ctx_.config.handshake)) {
-    // A plain shell: no handshake, the first message is output (agent-side.md §2.1).
-    start_target();
-    return;
-  }
-  send_handshake_request();
-}
-
-void AgentSession::send_handshake_request() {
-  phase_ = Phase::handshake;
-  const wire::SessionTypeRequest type{
-      session_type_, session_type_ == "Port" ? port_properties(document_, parameters_) : wire::Json()};
-  wire::HandshakeRequest request;
-  request.agent_version = ctx_.config.agent_version;
-  request.requested_client_actions.push_back({std::string(wire::action_type::session_type), wire::to_json_value(type)});
-  if (kms_on())
-    request.requested_client_actions.push_back({std::string(wire::action_type::kms_encryption),
-                                                 wire::to_json_value(wire::KmsEncryptionRequest{ctx_.config.agent_kms_key_id()})});
-  handshake_sent_ = std::chrono::steady_clock::now();
-  channel_.send(wire::PayloadType::handshake_request, wire::as_bytes(wire::to_json(request)));
-  handshake_timer_.expires_after(kHandshakeTimeout);
-  handshake_timer_.async_wait(
-      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_handshake_timeout(ec); });
-}
-
-void AgentSession::on_handshake_timeout(const boost::system::error_code& ec) {
-  if (ec || phase_ != Phase::handshake) return;
-  cancel("Handshake timed out. Please ensure that you have the latest version of the session manager plugin.");
-}
-
-channel::Delivery AgentSession::on_handshake_response(const wire::ClientMessage& m) {
-  wire::HandshakeResponse response;
-  if (auto err = wire::parse(m.payload_text(), response)) {
-    cancel_after_ack("Encountered error while initiating handshake. " + err.message());
-    return channel::Delivery::accepted;
-  }
-  client_version_ = response.client_version;
-  for (const auto& action : response.processed_client_actions) {
-    if (action.action_status != static_cast<int>(wire::ActionStatus::success)) {
-      cancel_after_ack("Encountered error while initiating handshake. " + action.action_type + " failed on client with status " +
-          std::to_string(action.action_status) + " error: " + action.error);
-      return channel::Delivery::accepted;
-    }
-  }
-  handshake_timer_.cancel();
-  if (kms_on()) {
-    if (!install_data_key(response)) return channel::Delivery::accepted;  // cancelled
-    phase_ = Phase::challenge;
-    // Posted, so that the channel acks the response before the challenge goes out.
-    boost::asio::post(executor_, [self = shared_from_this()] { self->send_challenge(); });
-    return channel::Delivery::accepted;
-  }
-  phase_ = Phase::starting;
-  const auto took = std::chrono::steady_clock::now() - handshake_sent_;
-  // Posted, so that the channel acks the response before HandshakeComplete goes out.
-  boost::asio::post(executor_, [self = shared_from_this(), took] { self->complete_handshake(took); });
-  return channel::Delivery::accepted;
-}
-
-void AgentSession::complete_handshake(std::chrono::nanoseconds took) {
-  if (phase_ != Phase::starting) return;  // ended meanwhile
-  wire::HandshakeComplete complete;
-  complete.handshake_time_to_complete = took.count();
-  if (kms_on()) complete.customer_message = "This session is encrypted using AWS KMS.";
-  channel_.send(wire::PayloadType::handshake_complete, wire::as_bytes(wire::to_json(complete)));
-  start_target();
-}
-
 void AgentSession::start_target() {
   target_ = make_session_target();
   if (!target_) return end("unknown stream target " + ctx_.config.stream_target);
   phase_ = Phase::running;
   target_->start();
-  channel_.retry_delivery();  // input held as not_ready while we were starting
+  retry_delivery();  // input kept during the handshake, then input held while we were starting
 }
 
 // What the agent starts for the session type (agent-side.md §4.1, §6): a Port session gets
@@ -237,15 +160,18 @@ channel::Delivery AgentSession::on_data(const wire::ClientMessage& m) {
   switch (phase_) {
     case Phase::handshake:
       if (m.payload_type == wire::PayloadType::handshake_response) return on_handshake_response(m);
-      return channel::Delivery::accepted;  // before completion: acked and discarded (§2.5)
+      return on_pre_handshake_input(m);
     case Phase::challenge:
       if (m.payload_type == wire::PayloadType::enc_challenge_response) return on_challenge_response(m);
-      return channel::Delivery::accepted;  // as above
+      return on_pre_handshake_input(m);
     case Phase::fresh:
     case Phase::starting:
       if (m.payload_type == wire::PayloadType::handshake_response) return channel::Delivery::accepted;  // a late copy
       return channel::Delivery::not_ready;  // after the handshake, before the target: held (§3.3)
     case Phase::running:
+      // Input kept from the handshake goes first, to keep the order the client sent.
+      if (!deliver_early_input()) return channel::Delivery::not_ready;
+      if (phase_ != Phase::running) return channel::Delivery::accepted;  // it ended the session
       return on_running_data(m);
     case Phase::finishing:
     case Phase::ended:

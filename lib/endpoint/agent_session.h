@@ -1,14 +1,17 @@
 // lib/endpoint — the emulated SSM agent of one session (agent-side.md): its end of the
-// reliable channel (DataChannel, agent role), the handshake it runs for Port and command
-// sessions (and for every session with --kms-key-id: KMS encryption, its challenge, and the
-// session cipher; agent_session_kms.cpp), the stream target behind it, the faults it injects, and the line it prints when
-// the session ends. It outlives any one WebSocket: a resumed connection re-attaches to the
-// same channel, sequence numbers intact.
+// reliable channel (DataChannel, agent role), the handshake it runs when handshake_for() says
+// so, and what it does with input meanwhile (agent_session_handshake.cpp); KMS encryption,
+// its random and encryption challenges, and the session cipher (agent_session_kms.cpp); the
+// stream target behind it, the faults it injects, and the line it prints when the session
+// ends. It outlives any one WebSocket: a resumed connection re-attaches to the same channel,
+// sequence numbers intact.
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +20,7 @@
 #include "endpoint/agent_link.h"
 #include "endpoint/delay_line.h"
 #include "endpoint/fault_injector.h"
+#include "endpoint/handshake_policy.h"
 #include "endpoint/kms_stand_in.h"
 #include "endpoint/session_registry.h"
 #include "endpoint/stream_digest.h"
@@ -48,6 +52,9 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   bool ended() const { return phase_ == Phase::ended; }
 
  private:
+  // How every handshake failure the agent reports begins (agent-side.md §2.3).
+  static constexpr std::string_view kHandshakeError = "Encountered error while initiating handshake. ";
+
   enum class Phase {
     fresh,      // no client yet
     handshake,  // HandshakeRequest sent, waiting for the response
@@ -71,18 +78,26 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   void send_flag(wire::PortFlag flag) override;
   void send_payload(wire::PayloadType type, std::span<const std::uint8_t> bytes) override;
   bool has_send_space() const override { return channel_.has_send_space() && !paused_; }
-  void retry_delivery() override { channel_.retry_delivery(); }
+  void retry_delivery() override;
   void target_finished() override;
   void target_failed(const std::string& why) override;
 
-  // Session life.
+  // Session life (agent_session_handshake.cpp up to the target's start).
   void begin();
   void send_handshake_request();
   void on_handshake_timeout(const boost::system::error_code& ec);
   channel::Delivery on_handshake_response(const wire::ClientMessage& m);
   void complete_handshake(std::chrono::nanoseconds took);
+  // Input other than the answer the handshake waits for (--pre-handshake-input).
+  channel::Delivery on_pre_handshake_input(const wire::ClientMessage& m);
+  // Input kept by --pre-handshake-input process, to the target in order; false while the
+  // target is not ready for all of it.
+  bool deliver_early_input();
   // KMS encryption (agent_session_kms.cpp).
-  bool kms_on() const { return !ctx_.config.agent_kms_key_id().empty(); }
+  bool kms_on() const { return handshake_ == SessionHandshake::kms; }
+  // The KMSEncryption action's parameters, with a fresh random challenge; nullopt when no
+  // randomness can be had.
+  std::optional<wire::KmsEncryptionRequest> kms_encryption_request();
   bool install_data_key(const wire::HandshakeResponse& response);
   void send_challenge();
   void on_challenge_timeout(const boost::system::error_code& ec);
@@ -116,6 +131,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   std::string target_id_;  // StartSession's Target: the agent's own instance id
   std::shared_ptr<KmsStandIn> kms_;
   std::vector<std::uint8_t> challenge_;  // the 64 bytes the client must send back sealed
+  std::string kms_challenge_;            // the random challenge of the KMSEncryption action (base64)
   wire::Json parameters_;
   AgentContext ctx_;
   std::function<void()> on_ended_;
@@ -125,6 +141,8 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   std::shared_ptr<StreamTarget> target_;
   std::shared_ptr<DelayLine> delay_;  // only with --delay
   Phase phase_ = Phase::fresh;
+  SessionHandshake handshake_ = SessionHandshake::none;
+  std::deque<wire::ClientMessage> early_input_;  // --pre-handshake-input process
   std::string session_type_, client_id_, client_version_;
   std::chrono::steady_clock::time_point handshake_sent_;
   boost::asio::steady_timer handshake_timer_, pause_timer_, resume_timer_, close_timer_;

@@ -1,7 +1,11 @@
 // The emulated agent's half of KMS encryption (protocol-smux-kms-aws.md §2, agent-side.md
-// §2.3–2.4): the data key out of the client's HandshakeResponse, decrypted by the KMS
-// stand-in with this session's encryption context; the encryption challenge; and the
-// session cipher on the channel (the agent seals with K[0..31] and opens with K[32..63]).
+// §2.2–2.4): the random challenge in its KMSEncryption action; the data key out of the
+// client's HandshakeResponse, decrypted by the KMS stand-in with this session's encryption
+// context (the random challenge in it when the client acknowledged it); the encryption
+// challenge; and the session cipher on the channel (the agent seals with K[0..31] and opens
+// with K[32..63]).
+#include <array>
+
 #include <boost/asio/post.hpp>
 #include <openssl/crypto.h>
 
@@ -17,10 +21,17 @@ using namespace std::chrono_literals;
 
 // agent-side.md §2.4: the agent waits this long for the EncChallengeResponse.
 constexpr auto kChallengeTimeout = 15s;
-
-constexpr std::string_view kHandshakeError = "Encountered error while initiating handshake. ";
+// agent-side.md §2.2: the random challenge is 16 bytes.
+constexpr std::size_t kRandomChallengeSize = 16;
 
 }  // namespace
+
+std::optional<wire::KmsEncryptionRequest> AgentSession::kms_encryption_request() {
+  std::array<std::uint8_t, kRandomChallengeSize> random{};
+  if (!crypto::random_bytes(random)) return std::nullopt;
+  kms_challenge_ = wire::base64_encode(random);
+  return wire::KmsEncryptionRequest{ctx_.config.agent_kms_key_id(), kms_challenge_};
+}
 
 bool AgentSession::install_data_key(const wire::HandshakeResponse& response) {
   const wire::ProcessedClientAction* kms_action = nullptr;
@@ -35,8 +46,21 @@ bool AgentSession::install_data_key(const wire::HandshakeResponse& response) {
   if (auto err = wire::parse(kms_action->action_result, result)) return fail(err.message());
   const auto blob = wire::base64_decode(result.kms_cipher_text_key);
   if (!blob) return fail("KMSCipherTextKey is not base64");
-  // What the agent passes to kms:Decrypt: its own session id and instance id (§2.2).
-  const EncryptionContext context{{"aws:ssm:SessionId", id_}, {"aws:ssm:TargetId", target_id_}};
+  // What the agent passes to kms:Decrypt: its own session id and instance id, and the random
+  // challenge if the client says it asked KMS with it (§2.3).
+  EncryptionContext context{{"aws:ssm:SessionId", id_}, {"aws:ssm:TargetId", target_id_}};
+  if (result.challenge_acknowledgement) {
+    context["aws:ssm:RandomChallenge"] = kms_challenge_;
+    if (ctx_.config.refuse_kms_challenge) {
+      // Another challenge than the client's: KMS refuses, as for a wrong one (so the error
+      // line shows both contexts).
+      ++ctx_.stats.faults;
+      ctx_.out.log("session " + id_ + ": decrypting with a wrong random challenge (--refuse-kms-challenge)");
+      context["aws:ssm:RandomChallenge"] = "refused-" + kms_challenge_;
+    }
+  } else if (ctx_.config.require_kms_challenge) {
+    return fail("the client did not acknowledge the random challenge, which this agent requires");
+  }
   std::string error;
   auto key = kms_->decrypt(*blob, context, error);
   if (!key) return fail("kms:Decrypt failed: " + error);

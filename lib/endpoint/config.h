@@ -36,13 +36,33 @@ struct Faults {
   bool per_frame() const { return drop_out || drop_in || duplicate || reorder || corrupt || delay_ms; }
 };
 
+// --shell-handshake: whether Standard_Stream and InteractiveCommands sessions hand-shake
+// (Port and NonInteractiveCommands always do, agent-side.md §2.1).
+enum class ShellHandshake {
+  never,   // not even with a KMS key: the shell runs unencrypted
+  kms,     // only with a KMS key: the real agent
+  always,  // also without one, a SessionType-only handshake (newer agents, protocol.md §6.8)
+};
+
+// --pre-handshake-input: what the agent does with in-order input other than the
+// HandshakeResponse / EncChallengeResponse it waits for (agent-side.md §2.5).
+enum class PreHandshakeInput {
+  ack_and_drop,  // acks and discards it: the real agent
+  drop,          // neither acks nor takes it, so the channel stalls behind it: stricter agents
+  process,       // acks it and keeps it for the target, delivered in order once that starts
+};
+
 struct EndpointConfig {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;
   bool tls = false;
   std::string ca_out;  // where to write the test CA certificate (PEM)
   std::string agent_version = "3.3.987.0";
-  std::string handshake = "auto";      // auto (as the agent), always, never
+  ShellHandshake shell_handshake = ShellHandshake::kms;
+  // --handshake never: an agent from before the handshake (protocol.md §6.6), where only a
+  // KMS key makes a session hand-shake, Port and NonInteractiveCommands ones included.
+  bool predates_handshake = false;
+  PreHandshakeInput pre_handshake_input = PreHandshakeInput::ack_and_drop;
   std::string stream_target = "echo";  // Port sessions: echo, sink, source:<bytes>, dial:<host>:<port>, agent
   std::string shell = "sh";            // Standard_Stream's shell, and InteractiveCommands' `-c` runner
   // --kms-key-id: every session asks for KMS encryption with this key (and so hand-shakes),
@@ -57,6 +77,12 @@ struct EndpointConfig {
   std::string kms_agent_key_id;
   // --kms-throttle: the first this many GenerateDataKey calls get ThrottlingException.
   int kms_throttle = 0;
+  // --require-kms-challenge: a KMSEncryption result without ChallengeAcknowledgement is a
+  // handshake error (the agent's RequireKMSChallengeResponse).
+  bool require_kms_challenge = false;
+  // --refuse-kms-challenge (a fault): an acknowledged challenge is taken as wrong, as if
+  // kms:Decrypt with it in the context had failed, so the handshake fails.
+  bool refuse_kms_challenge = false;
   // How long a session whose WebSocket went away waits for the client to come back before
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};

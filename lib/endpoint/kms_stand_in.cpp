@@ -2,6 +2,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <string_view>
 
 #include <openssl/crypto.h>
 
@@ -12,6 +13,9 @@
 
 namespace ssm::endpoint {
 namespace {
+
+// How real KMS names every Decrypt of a blob it cannot open with the given context.
+constexpr std::string_view kInvalidCiphertext = "InvalidCiphertextException: ";
 
 wire::Json context_json(const EncryptionContext& context) {
   wire::Json j = wire::Json::object();
@@ -59,7 +63,8 @@ std::optional<std::vector<std::uint8_t>> KmsStandIn::decrypt(std::span<const std
                                                              const EncryptionContext& context, std::string& error) {
   crypto::Opened opened = opener_->open(blob);
   if (!opened) {
-    error = "the ciphertext blob was not issued by this KMS (" + std::string(crypto::describe(opened.error)) + ")";
+    error = std::string(kInvalidCiphertext) + "the ciphertext blob was not issued by this KMS (" +
+            std::string(crypto::describe(opened.error)) + ")";
     return std::nullopt;
   }
   const auto j = wire::Json::parse(opened.plaintext.begin(), opened.plaintext.end(), nullptr, false);
@@ -68,9 +73,11 @@ std::optional<std::vector<std::uint8_t>> KmsStandIn::decrypt(std::span<const std
     error = "the ciphertext blob is malformed";
     return std::nullopt;
   }
-  // Real KMS answers InvalidCiphertextException for a context other than the one given at issue.
+  // Real KMS answers InvalidCiphertextException for a context other than the one given at
+  // issue (it binds the context as authenticated data; here it is sealed inside the blob,
+  // which binds it as firmly and lets the error say which context the key was issued with).
   if (j["EncryptionContext"] != context_json(context)) {
-    error = "the encryption context " + context_json(context).dump() + " is not the one the key was issued with (" +
+    error = std::string(kInvalidCiphertext) + "the encryption context " + context_json(context).dump() + " is not the one the key was issued with (" +
             j["EncryptionContext"].dump() + ")";
     return std::nullopt;
   }

@@ -27,12 +27,6 @@ std::string session_type_for(const std::string& document, const wire::Json& para
   return "Standard_Stream";
 }
 
-bool wants_handshake(const std::string& session_type, const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  return session_type == "Port" || session_type == "NonInteractiveCommands";
-}
-
 wire::Json port_properties(const std::string& document, const wire::Json& parameters) {
   wire::Json p = wire::Json::object();
   const std::string port = first_parameter(parameters, "portNumber");

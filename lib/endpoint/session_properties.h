@@ -1,7 +1,7 @@
 // lib/endpoint — what the agent announces in its HandshakeRequest for a session, derived from
 // the StartSession document and parameters as the real documents do (agent-side.md §2.2):
-// the session type, whether the agent runs a handshake for it, and a Port session's
-// properties.
+// the session type and a Port session's properties (whether it hand-shakes:
+// handshake_policy.h).
 #pragma once
 
 #include <string>
@@ -12,10 +12,6 @@ namespace ssm::endpoint {
 
 // "Port", "InteractiveCommands", "NonInteractiveCommands" or "Standard_Stream".
 std::string session_type_for(const std::string& document, const wire::Json& parameters);
-
-// The agent hand-shakes for Port and NonInteractiveCommands (no KMS here); `mode` is the
-// --handshake option: "auto", "always" or "never".
-bool wants_handshake(const std::string& session_type, const std::string& mode);
 
 // The Properties of the SessionType action of a Port session, all values strings:
 // {"portNumber"} for AWS-StartSSHSession and custom documents, {"localPortNumber",

@@ -44,6 +44,26 @@ TEST(KmsStandIn, AnotherContextOrAnotherKmsIsRefused) {
   EXPECT_FALSE(kms.decrypt(std::vector<std::uint8_t>(5), kContext, error));
 }
 
+// The agent's random challenge is one more context entry: a key asked for with it opens only
+// with the same challenge, and one asked for without it only without (agent-side.md §2.3).
+TEST(KmsStandIn, TheRandomChallengeIsBoundLikeAnyContextEntry) {
+  KmsStandIn kms;
+  std::string error;
+  EncryptionContext with_challenge = kContext;
+  with_challenge["aws:ssm:RandomChallenge"] = "AAECAwQFBgcICQoLDA0ODw==";
+  auto key = kms.generate_data_key("alias/k", with_challenge, 64, error);
+  ASSERT_TRUE(key) << error;
+  EXPECT_TRUE(kms.decrypt(key->ciphertext_blob, with_challenge, error)) << error;
+  EXPECT_FALSE(kms.decrypt(key->ciphertext_blob, kContext, error));
+  EXPECT_EQ(error.rfind("InvalidCiphertextException: the encryption context", 0), 0u) << error;
+  EncryptionContext other_challenge = with_challenge;
+  other_challenge["aws:ssm:RandomChallenge"] = "DwAODQwLCgkIBwYFBAMCAQ==";
+  EXPECT_FALSE(kms.decrypt(key->ciphertext_blob, other_challenge, error));
+  auto plain = kms.generate_data_key("alias/k", kContext, 64, error);
+  ASSERT_TRUE(plain) << error;
+  EXPECT_FALSE(kms.decrypt(plain->ciphertext_blob, with_challenge, error));
+}
+
 struct NoControl final : SessionControl {
   void on_resume(SessionRecord&) override {}
   void on_terminate(SessionRecord&) override {}

@@ -6,22 +6,15 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <future>
-#include <sstream>
 #include <thread>
 
-#include <boost/asio/post.hpp>
-
-#include "endpoint/endpoint_server.h"
-#include "test_client.h"
+#include "loopback_server.h"
 #include "wire/digest.h"
 
 namespace ssm::endpoint {
 namespace {
 
 using namespace test;
-using Plain = Connection<beast::tcp_stream>;
-using Tls = Connection<beast::ssl_stream<beast::tcp_stream>>;
 
 std::string hex(const wire::Sha256& d) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -32,74 +25,17 @@ std::string hex(const wire::Sha256& d) {
 
 std::string sha256_hex(std::string_view s) { return hex(wire::sha256(bytes(s))); }
 
-// The server runs on `io` in a thread; the test talks to it only through sockets. Its output
-// is read once the thread has stopped.
-class Loopback {
- public:
-  explicit Loopback(EndpointConfig config)
-      : server_(io_, std::move(config), Diagnostics(events_, errors_, true)), thread_([this] {
-          server_.start();
-          io_.run();
-        }) {}
-
-  ~Loopback() { stop(); }
-
-  void stop() {
-    if (!thread_.joinable()) return;
-    std::promise<void> stopped;
-    asio::post(io_, [&] {
-      server_.stop();
-      stopped.set_value();
-    });
-    stopped.get_future().wait();
-    io_.stop();
-    thread_.join();
-  }
-
-  std::uint16_t port() const { return server_.port(); }
-  std::string events() const { return events_.str(); }
-  std::string errors() const { return errors_.str(); }
-
- private:
-  std::ostringstream events_, errors_;
-  asio::io_context io_;
-  EndpointServer server_;
-  std::thread thread_;
-};
-
-struct Session {
-  std::string id, token;
-};
-
-template <typename C>
-Session start_session(C& api, const std::string& document, const std::string& parameters = "{}") {
-  const auto [status, body] =
-      api.api("StartSession", R"({"Target":"i-0123","DocumentName":")" + document + R"(","Parameters":)" + parameters + "}");
-  EXPECT_EQ(status, 200u) << body;
-  const auto j = wire::Json::parse(body, nullptr, false);
-  if (!j.is_object()) return {};
-  return {j.value("SessionId", ""), j.value("TokenValue", "")};
-}
-
-template <typename C>
-std::optional<wire::ClientMessage> next_data(C& ws) {
-  while (auto m = ws.read()) {
-    if (m->message_type != wire::message_type::acknowledge) return m;
-  }
-  return std::nullopt;
-}
-
 EndpointConfig config(std::string target) {
   EndpointConfig c;
   c.stream_target = std::move(target);
   return c;
 }
 
-// The stream target right away, without a handshake in front: a Port session with the
-// handshake switched off (shell documents get a real shell on a pty instead).
+// The stream target right away, without a handshake in front: a Port session with an agent
+// from before the handshake (shell documents get a real shell on a pty instead).
 EndpointConfig bare_stream(std::string target) {
   EndpointConfig c = config(std::move(target));
-  c.handshake = "never";
+  c.predates_handshake = true;
   return c;
 }
 constexpr const char* kBareDocument = "AWS-StartSSHSession";

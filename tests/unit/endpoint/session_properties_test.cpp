@@ -21,15 +21,6 @@ TEST(SessionProperties, SessionTypeFollowsTheDocument) {
   EXPECT_EQ(session_type_for("", params(R"({"portNumber":["80"]})")), "Port");
 }
 
-TEST(SessionProperties, HandshakeForPortAndNonInteractiveCommandsOnly) {
-  EXPECT_TRUE(wants_handshake("Port", "auto"));
-  EXPECT_TRUE(wants_handshake("NonInteractiveCommands", "auto"));
-  EXPECT_FALSE(wants_handshake("Standard_Stream", "auto"));
-  EXPECT_FALSE(wants_handshake("InteractiveCommands", "auto"));
-  EXPECT_TRUE(wants_handshake("Standard_Stream", "always"));
-  EXPECT_FALSE(wants_handshake("Port", "never"));
-}
-
 TEST(SessionProperties, PortPropertiesAreStringsFromTheParameters) {
   EXPECT_EQ(port_properties("AWS-StartSSHSession", params(R"({"portNumber":["2222"]})")).dump(), R"({"portNumber":"2222"})");
   EXPECT_EQ(port_properties("AWS-StartSSHSession", wire::Json::object()).dump(), R"({"portNumber":"22"})");

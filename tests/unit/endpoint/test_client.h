@@ -77,9 +77,14 @@ class Connection {
 
   // One SSM API call; status 0 on a transport failure.
   std::pair<unsigned, std::string> api(const std::string& action, const std::string& body) {
+    return call("AmazonSSM." + action, body);
+  }
+
+  // One JSON 1.1 call of any service the endpoint stands in for ("TrentService.GenerateDataKey").
+  std::pair<unsigned, std::string> call(const std::string& target, const std::string& body) {
     http::request<http::string_body> req{http::verb::post, "/", 11};
     req.set(http::field::host, "127.0.0.1");
-    req.set("X-Amz-Target", "AmazonSSM." + action);
+    req.set("X-Amz-Target", target);
     req.set(http::field::content_type, "application/x-amz-json-1.1");
     req.body() = body;
     req.prepare_payload();
@@ -112,13 +117,14 @@ class Connection {
     write(asio::buffer(frame), false);
   }
 
-  // The next binary frame, decoded; nullopt on error or timeout (see last_error()).
-  std::optional<wire::ClientMessage> read() {
+  // The next binary frame, decoded; nullopt on error or timeout (see last_error()). After a
+  // timeout the read is still pending on this connection: do not read it again.
+  std::optional<wire::ClientMessage> read(std::chrono::steady_clock::duration limit = kDeadline) {
     bool done = false;
     error_code err;
     beast::flat_buffer buffer;
     ws_->async_read(buffer, [&](error_code ec, std::size_t) { err = ec, done = true; });
-    if (!run_until(io_, done)) {
+    if (!run_until(io_, done, limit)) {
       last_error_ = asio::error::timed_out;
       return std::nullopt;
     }
