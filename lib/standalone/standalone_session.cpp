@@ -1,10 +1,8 @@
 #include "standalone/standalone_session.h"
 
-#include "aws/retrying_call.h"
 #include "cli/plugin_args.h"
 #include "log/log.h"
 #include "session/console.h"
-#include "session/session_resumer.h"
 
 namespace ssm::standalone {
 
@@ -15,6 +13,7 @@ StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::S
       spec_(std::move(base)),
       request_(std::move(request)),
       credentials_(std::move(credentials)),
+      ssm_(ex, aws::ServiceSettings{spec_.region, spec_.ssm_endpoint, spec_.ca_bundle}, credentials_),
       interrupted_wait_(ex) {
   spec_.target = request_.target;
   spec_.document_name = request_.document_name;
@@ -35,17 +34,13 @@ void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {
   if (done()) return;
   if (!found.credentials) return fail("no AWS credentials to call StartSession with: " + found.error);
   signer_ = *found.credentials;
-  aws::JsonCall call = session::session_call(spec_, "StartSession", *found.credentials);
-  call.body = cli::to_json(request_);
-  call.timeout = kStartSessionTimeout;
   SSM_LOG(info, "StartSession target=" + request_.target + " document=" + request_.document_name +
-                    " endpoint=" + call.endpoint_url + " region=" + call.region);
-  // As the AWS CLI (standard retry mode): a throttled or unreachable StartSession is tried again.
-  aws::async_json_call_with_retries(executor_, std::move(call), aws::RetryPolicy{},
-                                    [this](aws::JsonResult r) { on_started(std::move(r)); });
+                    " endpoint=" + ssm_.endpoint_url() + " region=" + spec_.region);
+  ssm_.start_session(cli::to_json(request_), kStartSessionTimeout,
+                     [this](aws::CallOutcome r) { on_started(std::move(r)); });
 }
 
-void StandaloneSession::on_started(aws::JsonResult result) {
+void StandaloneSession::on_started(aws::CallOutcome result) {
   if (done()) return;
   if (interrupted_by_ && !result.ok) {
     exit_code_ = 128 + *interrupted_by_;
@@ -59,7 +54,7 @@ void StandaloneSession::on_started(aws::JsonResult result) {
     return;
   }
   spec_.session_id = response.session_id;
-  if (interrupted_by_) return terminate_unwanted(*signer_);
+  if (interrupted_by_) return terminate_unwanted();
   spec_.stream_url = response.stream_url;
   spec_.token_value = response.token_value;
   SSM_LOG(info, "started session " + spec_.session_id + " target=" + spec_.target);
@@ -85,11 +80,9 @@ void StandaloneSession::on_signal(int signo) {
   });
 }
 
-void StandaloneSession::terminate_unwanted(const aws::Credentials& credentials) {
+void StandaloneSession::terminate_unwanted() {
   SSM_LOG(info, "interrupted while starting: terminating session " + spec_.session_id);
-  aws::JsonCall call = session::session_call(spec_, "TerminateSession", credentials);
-  call.timeout = kInterruptedStartWait;
-  aws::async_json_call(executor_, std::move(call), [this](aws::JsonResult r) {
+  ssm_.terminate_session(spec_.session_id, kInterruptedStartWait, [this](aws::CallOutcome r) {
     if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
     if (!exit_code_) exit_code_ = 128 + *interrupted_by_;
   });

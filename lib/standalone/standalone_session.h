@@ -15,7 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "aws/credential_provider.h"
-#include "aws/json_client.h"
+#include "aws/ssm_client.h"
 #include "cli/standalone_args.h"
 #include "session/client_session.h"
 
@@ -44,15 +44,16 @@ class StandaloneSession {
 
  private:
   void on_credentials(aws::ResolvedCredentials found);
-  void on_started(aws::JsonResult result);
+  void on_started(aws::CallOutcome result);
   // The session that started after the user asked to leave: TerminateSession, then leave.
-  void terminate_unwanted(const aws::Credentials& credentials);
+  void terminate_unwanted();
   void fail(const std::string& message);
 
   boost::asio::any_io_executor executor_;
   session::SessionSpec spec_;
   cli::StartSessionRequest request_;
   std::shared_ptr<aws::CredentialProvider> credentials_;
+  aws::SsmClient ssm_;
   std::unique_ptr<session::ClientSession> session_;
   std::optional<int> exit_code_;  // decided before the session existed
   std::optional<aws::Credentials> signer_;  // what StartSession was signed with, once sent
