@@ -39,6 +39,8 @@ bool version_greater(std::string_view agent, std::string_view threshold) {
 std::optional<wire::HandshakeResponse> ClientHandshake::on_request(const wire::HandshakeRequest& request) {
   agent_version_ = request.agent_version;
   kms_key_id_.reset();
+  kms_challenge_.clear();
+  waiting_.reset();
   wire::HandshakeResponse response;
   response.client_version = config_.client_version;
   for (const auto& action : request.requested_client_actions) {
@@ -104,6 +106,7 @@ wire::ProcessedClientAction ClientHandshake::kms_action(const wire::Json& parame
     return {type, kFailed, nullptr, "Failed to process action " + type + ": " + reason};
   }
   kms_key_id_ = request.kms_key_id;
+  kms_challenge_ = request.challenge;
   return {type, 0, nullptr, ""};
 }
 
@@ -120,8 +123,11 @@ CompletedHandshake ClientHandshake::on_data_key(KmsDataKey key) {
     reason = "OpenSSL refused the data key";
   OPENSSL_cleanse(key.plaintext.data(), key.plaintext.size());
   if (!cipher) return on_data_key_failed(reason);
-  CompletedHandshake done = complete_kms({std::string(wire::action_type::kms_encryption), kSuccess,
-                                          wire::to_json_value(wire::KmsEncryptionResponse{key.ciphertext_blob}), ""});
+  // The challenge went into the data key's encryption context: say so, or an agent that
+  // requires it refuses us, and one that does not decrypts without it (and fails).
+  const wire::KmsEncryptionResponse result{key.ciphertext_blob, !kms_challenge_.empty()};
+  CompletedHandshake done = complete_kms(
+      {std::string(wire::action_type::kms_encryption), kSuccess, wire::to_json_value(result), ""});
   done.cipher = std::move(cipher);
   return done;
 }
@@ -141,6 +147,7 @@ CompletedHandshake ClientHandshake::complete_kms(wire::ProcessedClientAction act
   done.response = std::move(*waiting_);
   waiting_.reset();
   kms_key_id_.reset();
+  kms_challenge_.clear();
   done.response.processed_client_actions.at(kms_index_) = std::move(action);
   return done;
 }

@@ -2,7 +2,8 @@
 // agent's HandshakeRequest action by action, learns the session type and the agent version,
 // and falls back to a shell session for agents that send no handshake (§6.6). A KMSEncryption
 // action (protocol-smux-kms-aws.md §2) needs a data key from KMS before the response can go:
-// the response then waits, and whoever can call KMS completes it. Pure logic.
+// the response then waits, and whoever can call KMS completes it; an agent's random challenge
+// is acknowledged in the action's result. Pure logic.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +64,10 @@ class ClientHandshake {
   // the agent asked for, and the caller finishes with on_data_key or on_data_key_failed.
   std::optional<wire::HandshakeResponse> on_request(const wire::HandshakeRequest& request);
   const std::optional<std::string>& kms_key_id() const { return kms_key_id_; }
+  // The agent's random challenge (base64, as sent) for the KMS action waiting for its key;
+  // "" when the agent sent none. It goes into GenerateDataKey's encryption context as
+  // aws:ssm:RandomChallenge, and the action result acknowledges it (agent-side.md §2.2).
+  const std::string& kms_challenge() const { return kms_challenge_; }
   CompletedHandshake on_data_key(KmsDataKey key);
   CompletedHandshake on_data_key_failed(const std::string& reason);
 
@@ -88,6 +93,7 @@ class ClientHandshake {
   std::optional<wire::HandshakeResponse> waiting_;
   std::size_t kms_index_ = 0;
   std::optional<std::string> kms_key_id_;
+  std::string kms_challenge_;
 };
 
 }  // namespace ssm::channel

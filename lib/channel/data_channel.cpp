@@ -157,6 +157,10 @@ void DataChannel::send(wire::PayloadType type, std::span<const std::uint8_t> pay
     if (!has_send_space()) space_wanted_ = true;
     return;
   }
+  send_now(type, payload);
+}
+
+void DataChannel::send_now(wire::PayloadType type, std::span<const std::uint8_t> payload) {
   if (type != wire::PayloadType::output) {
     send_one(type, payload);
     return;
@@ -192,6 +196,11 @@ void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t>
 
 void DataChannel::replay_input() {
   for (const auto& entry : journal_.take()) send(entry.type, entry.payload);
+  wake_sender_if_space();
+}
+
+void DataChannel::release_input() {
+  for (const auto& entry : journal_.release()) send_now(entry.type, entry.payload);
   wake_sender_if_space();
 }
 

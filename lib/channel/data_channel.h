@@ -121,14 +121,16 @@ class DataChannel {
   // True when every sent message has been acknowledged (and no input is held back).
   bool all_acknowledged() const { return window_.empty() && !journal_.has_held(); }
 
-  // Input an agent that hand-shakes throws away (see InputJournal): from journal_input() on,
-  // a copy of every input payload sent is kept; from hold_input() on, input is kept and not
-  // sent; replay_input() sends all of it again as new messages (after HandshakeComplete);
-  // forget_input() drops the copies when the agent started without a handshake.
-  void journal_input() { journal_.start_recording(); }
+  // Input an agent that hand-shakes throws away or stalls on (see InputJournal): from
+  // hold_input() on, input is kept and not sent; release_input() sends what is held and keeps
+  // recording copies of what is sent; replay_input() sends everything kept (copies and held)
+  // as new messages (after HandshakeComplete); forget_input() stops the journal, dropping the
+  // copies (the agent started without a handshake: what it was sent, it has).
   void hold_input() { journal_.start_holding(); }
+  void release_input();
   void replay_input();
   void forget_input();
+  bool holding_input() const { return journal_.holding(); }
 
   // The writer went away (connection lost) / came back: while detached nothing is written
   // and no retransmission timer runs; attach() resends every unacked message at once.
@@ -161,6 +163,8 @@ class DataChannel {
   std::int64_t expected_incoming_sequence() const { return receive_.expected(); }
 
  private:
+  // send() past the journal: Output split into kMaxPayload pieces.
+  void send_now(wire::PayloadType type, std::span<const std::uint8_t> payload);
   void send_one(wire::PayloadType type, std::span<const std::uint8_t> payload);
   // on_send_space() for a handler that waits for it, when there is room again.
   void wake_sender_if_space();

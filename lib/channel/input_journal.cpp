@@ -10,6 +10,13 @@ bool InputJournal::keep(wire::PayloadType type, std::span<const std::uint8_t> pa
   return mode_ == Mode::recording;
 }
 
+std::vector<InputJournal::Entry> InputJournal::release() {
+  std::vector<Entry> held(entries_.begin() + static_cast<std::ptrdiff_t>(held_from_), entries_.end());
+  held_from_ = entries_.size();
+  mode_ = Mode::recording;
+  return held;
+}
+
 std::vector<InputJournal::Entry> InputJournal::take() {
   std::vector<Entry> all = std::move(entries_);
   forget();

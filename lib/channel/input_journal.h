@@ -35,9 +35,9 @@ class InputJournal {
   }
 
   void start_recording() { mode_ = Mode::recording; }
-  void start_holding() {
-    if (mode_ == Mode::recording) mode_ = Mode::holding;
-  }
+  void start_holding() { mode_ = Mode::holding; }
+  // The held entries, to be sent now; copies stay, and the journal goes on recording.
+  std::vector<Entry> release();
   // Keeps a copy of input on its way out; false when it is held instead (not to be sent).
   bool keep(wire::PayloadType type, std::span<const std::uint8_t> payload);
   // Everything recorded and held, in the order it was first given; the journal stops.

@@ -3,8 +3,11 @@
 namespace ssm::session {
 
 ChannelConnection::ChannelConnection(boost::asio::any_io_executor ex, channel::ChannelConfig config,
-                                     channel::ChannelHandler& handler, ConnectionEvents& events)
-    : executor_(ex), events_(events), channel_(ex, config, *this, handler) {
+                                     channel::ChannelHandler& handler, ConnectionEvents& events, Dialer dial)
+    : executor_(ex),
+      events_(events),
+      dial_(dial ? std::move(dial) : Dialer(transport::connect_websocket)),
+      channel_(ex, config, *this, handler) {
   channel_.detach();
 }
 
@@ -12,7 +15,7 @@ ChannelConnection::~ChannelConnection() { close(); }
 
 void ChannelConnection::connect(transport::ConnectOptions options) {
   if (socket_) socket_->close();
-  socket_ = transport::connect_websocket(executor_, std::move(options), *this);
+  socket_ = dial_(executor_, std::move(options), *this);
 }
 
 void ChannelConnection::close() {

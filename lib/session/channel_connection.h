@@ -3,6 +3,7 @@
 // the end of the socket is reported once to the session, which decides what follows.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,10 +22,14 @@ class ConnectionEvents {
   ~ConnectionEvents() = default;
 };
 
+// Opens one WebSocket: transport::connect_websocket, or a scripted one in tests.
+using Dialer = std::function<std::shared_ptr<transport::WebSocketClient>(
+    boost::asio::any_io_executor, transport::ConnectOptions, transport::ConnectionListener&)>;
+
 class ChannelConnection final : public channel::FrameWriter, public transport::ConnectionListener {
  public:
   ChannelConnection(boost::asio::any_io_executor ex, channel::ChannelConfig config, channel::ChannelHandler& handler,
-                    ConnectionEvents& events);
+                    ConnectionEvents& events, Dialer dial = {});
   ~ChannelConnection();
   ChannelConnection(const ChannelConnection&) = delete;
   ChannelConnection& operator=(const ChannelConnection&) = delete;
@@ -44,6 +49,7 @@ class ChannelConnection final : public channel::FrameWriter, public transport::C
 
   boost::asio::any_io_executor executor_;
   ConnectionEvents& events_;
+  Dialer dial_;
   channel::DataChannel channel_;
   std::shared_ptr<transport::WebSocketClient> socket_;
   bool connected_ = false;

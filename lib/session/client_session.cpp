@@ -1,33 +1,14 @@
+// The coordinator's life: construction, the connection and its resumption, signals, and every
+// ending. The agent's messages are in client_session_agent.cpp.
 #include "session/client_session.h"
 
 #include <csignal>
 
-#include <cstdlib>
-
-#include "aws/credentials.h"
-#include "aws/json_client.h"
 #include "aws/service_endpoints.h"
-#include "crypto/session_cipher.h"
 #include "log/log.h"
-#include "session/basic_port_session.h"
-#include "session/console.h"
-#include "session/kms_key_exchange.h"
-#include "session/mux_port_session.h"
-#include "session/shell_session.h"
-#include "session/stream_session.h"
-#include "wire/payloads.h"
 
 namespace ssm::session {
 namespace {
-
-// Documents that always run a shell or a command on a pty. The agent runs no handshake for
-// them (agent-side.md §2.1), so the reference learns the session type only from the first
-// output and reads no input until then: a command that waits for input before printing
-// anything (`head -n 2` fed from a file) would wait forever. For these the shell starts as
-// soon as the channel is open.
-bool is_shell_document(const std::string& name) {
-  return name.empty() || name == "SSM-SessionManagerRunShell" || name == "AWS-StartInteractiveCommand";
-}
 
 channel::ChannelConfig client_channel_config(const SessionSpec& spec) {
   channel::ChannelConfig c;
@@ -36,42 +17,91 @@ channel::ChannelConfig client_channel_config(const SessionSpec& spec) {
   return c;
 }
 
+std::shared_ptr<ControlPlane> aws_control_plane(boost::asio::any_io_executor ex, const SessionSpec& spec,
+                                                std::shared_ptr<aws::CredentialProvider> credentials) {
+  const aws::GetEnv env = aws::process_environment();
+  if (!credentials)
+    credentials = std::make_shared<aws::CredentialProvider>(
+        ex, aws::CredentialOptions{.profile = spec.profile, .ca_bundle = spec.ca_bundle, .region = spec.region});
+  // The upgrade is signed for argv's region verbatim (protocol-updates.md §2.2); the plugin's
+  // own API calls fall back, as the SDK does, to AWS_REGION, AWS_DEFAULT_REGION, the profile.
+  aws::ServiceSettings settings{aws::resolve_region(spec.region, spec.profile, env), spec.ssm_endpoint,
+                                spec.ca_bundle, env};
+  return std::make_shared<AwsControlPlane>(ex, std::move(settings), std::move(credentials));
+}
+
 }  // namespace
 
 ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
-                             std::shared_ptr<aws::CredentialProvider> credentials)
+                             std::shared_ptr<aws::CredentialProvider> credentials, SessionParts parts)
     : executor_(ex),
       spec_(std::move(spec)),
       client_id_(wire::Uuid::random_v4().to_string()),
-      handshake_({spec_.client_version, spec_.legacy_cli}),
+      control_plane_(parts.control_plane ? std::move(parts.control_plane)
+                                         : aws_control_plane(ex, spec_, std::move(credentials))),
+      kinds_(parts.kinds ? std::move(parts.kinds) : std::make_shared<LocalKindFactory>(ex)),
+      status_(spec_.session_id, spec_.quiet, std::move(parts.out), std::move(parts.err)),
+      handshake_({spec_.client_version, spec_.legacy_cli, std::move(parts.nonces)}, spec_.session_id, spec_.target),
       connection_(ex, client_channel_config(spec_), static_cast<channel::ChannelHandler&>(*this),
-                  static_cast<ConnectionEvents&>(*this)),
-      credentials_(credentials ? std::move(credentials)
-                               : std::make_shared<aws::CredentialProvider>(
-                                     ex, aws::CredentialOptions{.profile = spec_.profile,
-                                                                .ca_bundle = spec_.ca_bundle,
-                                                                .region = spec_.region})),
-      resumer_(ex, spec_, *credentials_),
-      upgrade_auth_(spec_.region, aws::process_environment()) {
-  // The upgrade is signed for argv's region verbatim (protocol-updates.md §2.2); the plugin's
-  // own API calls fall back, as the SDK does, to AWS_REGION, AWS_DEFAULT_REGION, the profile.
-  spec_.region = aws::resolve_region(spec_.region, spec_.profile, aws::process_environment());
-}
+                  static_cast<ConnectionEvents&>(*this), std::move(parts.dial)),
+      resumer_(ex, *control_plane_),
+      upgrade_auth_(spec_.region, aws::process_environment()),
+      phase_timer_(ex) {}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
   connection_.close();
 }
 
-void ClientSession::start() {
-  if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
-  credentials_->async_get([this](aws::ResolvedCredentials found) {
-    if (over()) return;
-    upgrade_auth_.start(found);
-    connect();
-  });
+// ---- the table ----------------------------------------------------------------------------
+
+Answer ClientSession::consult(Event event) const {
+  const Answer a = answer(phase_, event);
+  if (a == Answer::ignore) SSM_LOG(debug, std::string(name(event)) + " ignored while " + std::string(name(phase_)));
+  return a;
 }
 
+void ClientSession::enter(Phase next) {
+  if (next == phase_) return;
+  if (!may_enter(phase_, next)) {
+    // A move the table does not allow is a bug here, not the peer's doing: say so, and end.
+    SSM_LOG(error, "no move from " + std::string(name(phase_)) + " to " + std::string(name(next)));
+    next = Phase::closed;
+  }
+  SSM_LOG(debug, "phase " + std::string(name(phase_)) + " -> " + std::string(name(next)));
+  phase_ = next;
+  ++phase_serial_;
+  phase_timer_.cancel();
+}
+
+void ClientSession::arm_phase_timer(std::chrono::milliseconds after, Event event) {
+  phase_timer_.expires_after(after);
+  phase_timer_.async_wait(guarded([this, event, serial = phase_serial_](const boost::system::error_code& ec) {
+    if (!ec && serial == phase_serial_) on_phase_timer(event);
+  }));
+}
+
+void ClientSession::on_phase_timer(Event event) {
+  if (!acts_on(event)) return;
+  if (event == Event::agent_silent) {
+    // No handshake came: what was typed goes now; a copy stays in case one comes after all.
+    SSM_LOG(info, "the agent is silent: sending the input held so far");
+    connection_.channel().release_input();
+    return;
+  }
+  fail("the agent did not complete the handshake within " + std::to_string(kHandshakeStepTimeout.count()) + " s");
+}
+
+// ---- connection ---------------------------------------------------------------------------
+
+void ClientSession::start() {
+  if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
+  control_plane_->upgrade_credentials(guarded([this](aws::ResolvedCredentials found) {
+    if (phase_ != Phase::connecting) return;
+    upgrade_auth_.start(found);
+    connect();
+  }));
+}
 
 void ClientSession::connect() {
   transport::ConnectOptions options;
@@ -86,240 +116,76 @@ void ClientSession::connect() {
   connection_.connect(std::move(options));
 }
 
-// ---- connection ---------------------------------------------------------------------------
-
 void ClientSession::on_connected() {
-  if (ever_connected_) SSM_LOG(info, "data channel resumed");
-  ever_connected_ = true;
+  if (!acts_on(Event::connected)) return;
+  if (phase_ == Phase::connecting) return enter_awaiting_agent();
+  SSM_LOG(info, "data channel resumed");
   resumer_.connected();
-  if (kind_ || !is_shell_document(spec_.document_name)) return;
-  // Whether this agent hand-shakes (a KMS-encrypted shell) shows only in its first message;
-  // until then the shell's input (its first Size included) may be thrown away: keep a copy.
-  connection_.channel().journal_input();
+  enter(resume_into_);
+  if (phase_ == Phase::handshaking) arm_phase_timer(kHandshakeStepTimeout, Event::handshake_timeout);
+}
+
+void ClientSession::enter_awaiting_agent() {
+  enter(Phase::awaiting_agent);
+  if (!is_shell_document(spec_.document_name)) return;  // nothing is sent before the agent speaks
+  // A shell document always runs a shell, so it starts now, reading the terminal; but the
+  // agent may hand-shake first, and until it is known whether it does, input is held.
+  connection_.channel().hold_input();
   handshake_.assume_shell();
   start_kind();
+  if (phase_ == Phase::awaiting_agent) arm_phase_timer(kAgentSilence, Event::agent_silent);
 }
 
 void ClientSession::on_connection_lost(transport::CloseReason reason, std::string_view message) {
-  if (over()) return;
-  if (resumer_.active()) return;  // a reconnect attempt failed while resuming: it is counted there
-  if (giving_up_) return;         // TerminateSession is on its way; the failure follows it
+  if (!acts_on(Event::connection_lost)) return;
   std::string why(message);
   if (const auto invalid = connection_.channel().stats().dropped_invalid; invalid > 0)
     why += " (" + std::to_string(invalid) + " malformed frames from it were dropped)";
-  // A session that never came up, or whose token was refused, is not resumed; `~.` is
-  // leaving anyway.
-  if (!ever_connected_ || reason == transport::CloseReason::token_rejected) return fail(why);
-  if (terminating_) return end(kExitOk);
-  // We refused the agent's handshake (e.g. KMS failed): the agent cancels the session, and
-  // the reason for that is ours, not the lost connection.
-  if (!handshake_.refusal().empty()) return fail(handshake_.refusal());
-  SSM_LOG(info, "data channel lost (" + why + "); resuming");
-  lost_because_ = why;
-  resumer_.resume([this](std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
-    if (over()) return;
-    if (!fresh) return fail(lost_because_ + "; " + error);
-    spec_.stream_url = fresh->stream_url;
-    spec_.token_value = fresh->token;
-    upgrade_auth_.update(fresh->credentials);
-    connect();
-  });
-}
-
-// ---- channel ------------------------------------------------------------------------------
-
-channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
-  if (over()) return channel::Delivery::accepted;
-  switch (m.payload_type) {
-    case wire::PayloadType::handshake_request:
-      return on_handshake_request(m);
-    case wire::PayloadType::handshake_complete:
-      return on_handshake_complete(m);
-    case wire::PayloadType::enc_challenge_request:
-      return on_enc_challenge(m);
+  switch (phase_) {
+    case Phase::connecting:  // never up: nothing to resume
+      return fail(why);
+    case Phase::terminating:  // the user is leaving anyway
+      return end(kExitOk);
+    case Phase::resuming:  // a reconnect failed: the resumer backs off and asks again
+      return start_resume();
     default:
       break;
   }
-  // The agent started without a handshake: the input sent so far reached it.
-  if (!handshake_seen_) connection_.channel().forget_input();
-  if (!kind_) {
-    if (handshake_seen_) return channel::Delivery::not_ready;  // held until HandshakeComplete
-    // An agent that sends no handshake starts with shell output (protocol.md §6.6).
-    handshake_.assume_shell();
-    start_kind();
-    if (!kind_) return channel::Delivery::accepted;
-  }
-  return kind_->on_output(m);
+  if (reason == transport::CloseReason::token_rejected) return fail(why);
+  // We refused the agent's handshake (KMS failed, say): the agent cancels the session, and
+  // the reason for that is ours, not the lost connection.
+  if (phase_ == Phase::handshaking && !handshake_.refusal().empty()) return fail(handshake_.refusal());
+  SSM_LOG(info, "data channel lost (" + why + "); resuming");
+  lost_because_ = why;
+  resume_into_ = phase_;
+  enter(Phase::resuming);
+  start_resume();
 }
 
-channel::Delivery ClientSession::on_handshake_request(const wire::ClientMessage& m) {
-  handshake_seen_ = true;
-  // Until HandshakeComplete the agent discards input (agent-side.md §2.5): hold it back.
-  connection_.channel().hold_input();
-  wire::HandshakeRequest request;
-  if (auto err = wire::parse(m.payload_text(), request)) {
-    fail("the agent sent an unreadable handshake request (" + err.message() + ")");
-    return channel::Delivery::accepted;
-  }
-  if (auto response = handshake_.on_request(request)) {
-    send_handshake_response(*response);
-    return channel::Delivery::accepted;
-  }
-  // KMS encryption: the response waits for the data key (protocol-smux-kms-aws.md §2.2). The
-  // request is acknowledged now, as every handshake message is; the agent sends nothing more
-  // until it has our response.
-  SSM_LOG(info, "the agent requires KMS encryption; calling GenerateDataKey");
-  async_generate_data_key(executor_, spec_, *credentials_, *handshake_.kms_key_id(),
-                          [this](std::optional<channel::KmsDataKey> key, const std::string& error) {
-                            on_kms_data_key(std::move(key), error);
-                          });
-  return channel::Delivery::accepted;
+void ClientSession::start_resume() {
+  resumer_.resume(spec_.session_id, spec_.stream_url,
+                  guarded([this](std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
+                    on_resume_answered(std::move(fresh), error);
+                  }));
 }
 
-void ClientSession::on_kms_data_key(std::optional<channel::KmsDataKey> key, const std::string& error) {
-  if (over()) return;
-  channel::CompletedHandshake completed =
-      key ? handshake_.on_data_key(std::move(*key)) : handshake_.on_data_key_failed(error);
-  if (completed.cipher) {
-    // §2.5: on from the successful result on, so before the response goes out.
-    connection_.channel().set_cipher(std::move(completed.cipher));
-    SSM_LOG(info, "KMS encryption is on");
-  } else {
-    SSM_LOG(warn, handshake_.refusal());
-  }
-  // A failed action is reported to the agent, which cancels the session; once it has our
-  // response (acknowledged) the refusal ends ours (on_all_acknowledged).
-  send_handshake_response(completed.response);
+void ClientSession::on_resume_answered(std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
+  if (!acts_on(Event::resume_answered)) return;
+  if (!fresh) return fail(lost_because_ + "; " + error);
+  spec_.stream_url = fresh->stream_url;
+  spec_.token_value = fresh->token;
+  upgrade_auth_.update(fresh->credentials);
+  connect();
 }
 
-void ClientSession::send_handshake_response(const wire::HandshakeResponse& response) {
-  connection_.channel().send(wire::PayloadType::handshake_response, wire::as_bytes(wire::to_json(response)));
-}
-
-// §2.6: prove to the agent that both directions work with the data key.
-channel::Delivery ClientSession::on_enc_challenge(const wire::ClientMessage& m) {
-  crypto::SessionCipher* cipher = connection_.channel().cipher();
-  if (!cipher) {
-    fail("the agent sent an encryption challenge, but no KMS data key was agreed");
-    return channel::Delivery::accepted;
-  }
-  wire::EncryptionChallenge challenge;
-  if (auto err = wire::parse(m.payload_text(), challenge)) {
-    fail("the agent sent an unreadable encryption challenge (" + err.message() + ")");
-    return channel::Delivery::accepted;
-  }
-  crypto::Opened answer = crypto::answer_challenge(*cipher, challenge.challenge);
-  if (!answer) {
-    fail("the agent's encryption challenge does not decrypt with the KMS data key: " +
-         std::string(crypto::describe(answer.error)));
-    return channel::Delivery::accepted;
-  }
-  const std::string json = wire::to_json(wire::EncryptionChallenge{std::move(answer.plaintext)});
-  connection_.channel().send(wire::PayloadType::enc_challenge_response, wire::as_bytes(json));
-  return channel::Delivery::accepted;
-}
-
-channel::Delivery ClientSession::on_handshake_complete(const wire::ClientMessage& m) {
-  wire::HandshakeComplete complete;
-  (void)wire::parse(m.payload_text(), complete);  // only the customer message is used
-  if (!handshake_.refusal().empty()) {
-    fail(handshake_.refusal());
-    return channel::Delivery::accepted;
-  }
-  if (!handshake_.session_type()) {
-    fail("unable to determine SessionType");
-    return channel::Delivery::accepted;
-  }
-  if (kind_) {
-    // Started early for a shell document (a KMS session hand-shakes too): it must be one.
-    if (handshake_.session_type()->kind == channel::SessionKind::port) {
-      fail("the agent started a Port session for the shell document " + spec_.document_name);
-      return channel::Delivery::accepted;
-    }
-  } else {
-    start_kind();
-  }
-  if (!complete.customer_message.empty()) status(complete.customer_message + "\n");
-  // What the agent discarded while hand-shaking goes again, now sealed if KMS is on.
-  connection_.channel().replay_input();
-  connection_.channel().retry_delivery();
-  return channel::Delivery::accepted;
-}
-
-void ClientSession::start_kind() {
-  const auto& type = *handshake_.session_type();
-  KindEvents& events = *this;
-  if (type.kind == channel::SessionKind::port) {
-    wire::PortParameters port;
-    (void)wire::parse(type.properties.is_object() ? type.properties.dump() : std::string("{}"), port);
-    if (port.type == "LocalPortForwarding") {
-      PortSessionConfig config{spec_.session_id, port, spec_.local_host, handshake_.agent_version()};
-      // Agents after 3.0.196.0 speak smux; older ones forward one connection at a time.
-      if (channel::version_greater(handshake_.agent_version(), channel::kMuxAfter))
-        kind_ = std::make_unique<MuxPortSession>(executor_, connection_.channel(), events, std::move(config));
-      else
-        kind_ = std::make_unique<BasicPortSession>(executor_, connection_.channel(), events, std::move(config));
-      status("\nStarting session with SessionId: " + spec_.session_id + "\n");
-      kind_->start();
-      return;
-    }
-    // No `type`: standard-stream forwarding over stdin/stdout (SSH ProxyCommand).
-    kind_ = std::make_unique<StreamSession>(executor_, connection_.channel(), events,
-                                            StreamOptions{.end_on_input_eof = true});
-  } else {
-    ShellControl& control = *this;
-    kind_ = std::make_unique<ShellSession>(executor_, connection_.channel(), events, control,
-                                           ShellOptions{.interactive = type.name != "NonInteractiveCommands"});
-  }
-  // Printed once the session kind is known, so that a failed start shows one line only
-  // and a stdio session never shows it (the AWS plugin's copy vanishes in the SSH stream).
-  status("\nStarting session with SessionId: " + spec_.session_id + "\n");
-  kind_->start();
-}
-
-void ClientSession::on_channel_closed(const wire::ChannelClosed& closed) {
-  if (over()) return;
-  SSM_LOG(info, "the service closed the channel");
-  closing_text_ = closed.output.empty()
-                      ? "\n\nExiting session with sessionId: " + spec_.session_id + ".\n\n"
-                      : "\n\nSessionId: " + spec_.session_id + " : " + closed.output + "\n\n";
-  connection_.close();
-  if (kind_) kind_->finish(kExitOk);
-  else on_kind_done(kExitOk);
-}
-
-void ClientSession::on_send_space() {
-  if (kind_) kind_->on_send_space();
-}
-
-void ClientSession::on_all_acknowledged() {
-  if (kind_) kind_->on_all_acknowledged();
-  if (!handshake_.refusal().empty() && !over()) fail(handshake_.refusal());
-}
-
-void ClientSession::on_channel_failed(std::error_code ec, std::string_view reason) {
-  if (ec != std::errc::timed_out || over() || terminate_called()) return fail(std::string(reason));
-  // The resend budget ran out: as the reference, TerminateSession before giving up, so that
-  // the agent does not keep a session nobody can reach (protocol-smux-kms-aws.md §3.1).
-  giving_up_ = true;
-  call_terminate_session([this, why = std::string(reason)](bool) { fail(why); });
-}
-
-// ---- ending -------------------------------------------------------------------------------
-
-void ClientSession::on_kind_done(int exit_code) {
-  if (closing_text_) status(*closing_text_);
-  end(exit_code);
-}
-
-void ClientSession::on_kind_failed(const std::string& message) { fail(message); }
+// ---- signals and the user's requests ------------------------------------------------------
 
 void ClientSession::on_signal(int signo) {
-  if (done()) return;
+  if (!acts_on(Event::signal)) return;
   // While TerminateSession is on its way: Ctrl-C or SIGTERM leave at once; a hangup does not
   // (ssh sends its ProxyCommand SIGHUP after a normal end, and nobody waits for the call).
-  if (ending_) {
-    if (signo != SIGHUP) finish(128 + signo);
+  if (phase_ == Phase::ending) {
+    if (signo != SIGHUP) enter(Phase::closed);
     return;
   }
   if (kind_ && kind_->on_signal(signo)) return;
@@ -329,64 +195,56 @@ void ClientSession::on_signal(int signo) {
 void ClientSession::on_user_terminate() {
   // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
   // credentials the agent ends the session on its own once the connection is gone.
-  if (terminate_called() || over()) return;
-  terminating_ = true;
-  call_terminate_session([this](bool) { end(kExitOk); });
+  if (acts_on(Event::user_escape)) end(kExitOk, {}, /*terminate=*/true);
 }
 
 void ClientSession::terminate_session(std::function<void(bool terminated)> done) {
-  if (over()) return;
-  if (terminate_called()) return done(false);
-  terminating_ = true;
-  call_terminate_session(std::move(done));
-}
-
-void ClientSession::call_terminate_session(std::function<void(bool terminated)> then) {
-  credentials_->async_get([this, then = std::move(then)](aws::ResolvedCredentials found) {
-    if (done()) return;
-    if (!found.credentials || spec_.region.empty()) {
-      SSM_LOG(info, "TerminateSession not called: " + (found.credentials ? std::string("no region") : found.error));
-      return then(false);
-    }
-    aws::JsonCall call = session_call(spec_, "TerminateSession", *found.credentials);
-    call.timeout = kTerminateCallTimeout;
-    aws::async_json_call(executor_, std::move(call), [this, then](aws::JsonResult r) {
-      if (done()) return;
-      if (!r.ok) SSM_LOG(warn, "TerminateSession failed: " + r.error);
-      then(r.ok);
-    });
+  if (!acts_on(Event::kind_terminate)) return;
+  if (phase_ == Phase::terminating) return done(false);  // asked already
+  enter(Phase::terminating);
+  call_terminate_session([this, done = std::move(done)](bool terminated) {
+    if (acts_on(Event::terminate_answered)) done(terminated);
   });
 }
 
+// ---- endings ------------------------------------------------------------------------------
 
-void ClientSession::status(std::string_view text) {
-  if (spec_.quiet) return;
-  // Where stdout is the data stream (SSH ProxyCommand, command output) status lines would
-  // corrupt it, and ssh prints none: they are left out. Errors still go to stderr.
-  if (kind_ && kind_->stdout_is_data()) return;
-  print_out(text);
-}
-
-void ClientSession::fail(const std::string& message, int exit_code) {
-  if (over()) return;
-  print_err("session-manager-plugin: " + message + "\n");
+void ClientSession::on_kind_done(int exit_code) {
+  if (!acts_on(Event::kind_done)) return;
+  if (phase_ == Phase::finishing) status_.closed_by_service(closed_output_);
   end(exit_code);
 }
 
-void ClientSession::end(int exit_code) {
-  if (over()) return;
-  if (kind_) kind_->abort();
-  connection_.close();
-  const bool terminate = spec_.terminate_at_end || (spec_.terminate_on_failure && exit_code != kExitOk);
-  if (!terminate || terminate_called()) return finish(exit_code);
-  // A standalone session was started by us: end it at the service too, or it lingers there
-  // (and on the agent) until it times out. See also SessionSpec::terminate_on_failure.
-  ending_ = true;
-  call_terminate_session([this, exit_code](bool) { finish(exit_code); });
+void ClientSession::on_kind_failed(const std::string& message) {
+  if (acts_on(Event::kind_failed)) fail(message);
 }
 
-void ClientSession::finish(int exit_code) {
-  if (!done()) exit_code_ = exit_code;
+void ClientSession::fail(const std::string& message, int exit_code) { end(exit_code, message); }
+
+void ClientSession::end(int exit_code, const std::string& message, bool terminate) {
+  if (over()) return;
+  if (!message.empty()) status_.error(message);
+  if (kind_) kind_->abort();
+  connection_.close();
+  resumer_.cancel();
+  exit_code_ = exit_code;
+  const bool called = phase_ == Phase::terminating;
+  terminate = terminate || spec_.terminate_at_end || (spec_.terminate_on_failure && exit_code != kExitOk);
+  if (!terminate || called) return enter(Phase::closed);
+  // A standalone session was started by us: end it at the service too, or it lingers there
+  // (and on the agent) until it times out. See also SessionSpec::terminate_on_failure.
+  enter(Phase::ending);
+  call_terminate_session([this](bool) {
+    if (acts_on(Event::terminate_answered)) enter(Phase::closed);
+  });
+}
+
+void ClientSession::call_terminate_session(std::function<void(bool terminated)> then) {
+  control_plane_->terminate_session(spec_.session_id, kTerminateCallTimeout,
+                                    guarded([then = std::move(then)](aws::CallOutcome r) {
+                                      if (!r.ok) SSM_LOG(info, "TerminateSession: " + r.error);
+                                      then(r.ok);
+                                    }));
 }
 
 }  // namespace ssm::session

@@ -1,6 +1,9 @@
-// lib/session — one client session from connect to exit status: dials the stream URL,
-// answers the handshake, picks the session kind from the session type, routes the agent's
-// payloads to it, and turns every way a session can end into one line and an exit code.
+// lib/session — one client session from connect to exit status: the coordinator. It dials
+// the stream URL, runs the handshake (SessionHandshake), starts the session kind the agent
+// names (KindFactory), routes the agent's payloads to it, resumes a dropped connection, and
+// turns every way a session can end into one line (StatusLines) and an exit status. What it
+// does with each event in each phase is the table in session_phase.h; its state is that
+// phase, and every move goes through enter().
 #pragma once
 
 #include <chrono>
@@ -8,11 +11,17 @@
 #include <optional>
 #include <string>
 
-#include "channel/client_handshake.h"
+#include <boost/asio/steady_timer.hpp>
+
 #include "session/channel_connection.h"
+#include "session/control_plane.h"
+#include "session/kind_factory.h"
+#include "session/session_handshake.h"
 #include "session/session_kind.h"
+#include "session/session_phase.h"
 #include "session/session_resumer.h"
 #include "session/shell_session.h"
+#include "session/status_lines.h"
 #include "session/upgrade_auth.h"
 
 namespace ssm::session {
@@ -44,6 +53,17 @@ struct SessionSpec {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConnectionFailure = 255;
 
+// What a session is built from besides its spec. Empty members get the real thing: AWS
+// behind the credential provider, the terminal and sockets, a WebSocket, stdout and stderr.
+// Unit tests script them.
+struct SessionParts {
+  std::shared_ptr<ControlPlane> control_plane;
+  std::shared_ptr<KindFactory> kinds;
+  Dialer dial;
+  StatusLines::Writer out, err;
+  crypto::NonceSource nonces = crypto::random_nonces();
+};
+
 class ClientSession final : private channel::ChannelHandler,
                             private ConnectionEvents,
                             private KindEvents,
@@ -52,17 +72,28 @@ class ClientSession final : private channel::ChannelHandler,
   // `credentials`: a provider shared with the caller (standalone sessions share one); null
   // makes one for this session from spec.profile.
   ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
-                std::shared_ptr<aws::CredentialProvider> credentials = nullptr);
+                std::shared_ptr<aws::CredentialProvider> credentials = nullptr, SessionParts parts = {});
   ~ClientSession();
 
   void start();
-  // A terminating signal from the user (SIGINT, SIGTERM, SIGHUP).
+  // A terminating signal from the user (SIGINT, SIGTERM, SIGHUP, SIGQUIT).
   void on_signal(int signo);
-  bool done() const { return exit_code_.has_value(); }
-  // The exit status is decided (possibly with TerminateSession still on its way): events from
-  // the channel, the connection and the kind no longer matter.
-  bool over() const { return done() || ending_; }
-  int exit_code() const { return exit_code_.value_or(kExitConnectionFailure); }
+  Phase phase() const { return phase_; }
+  bool done() const { return phase_ == Phase::closed; }
+  // The exit status is decided (possibly with TerminateSession still on its way).
+  bool over() const { return phase_ == Phase::ending || phase_ == Phase::closed; }
+  int exit_code() const { return done() ? exit_code_ : kExitConnectionFailure; }
+
+  // A shell document's agent that has said nothing for this long after the connection opened
+  // runs no handshake (an agent that hand-shakes sends its request first thing; the real
+  // agent's shell output starts >= 1 s after the shell, agent-side.md §4.2): held input goes.
+  static constexpr std::chrono::milliseconds kAgentSilence{1000};
+  // The agent waits 15 s for each of our handshake answers (agent-side.md §2.1); twice that
+  // without its next handshake message means it will not complete.
+  static constexpr std::chrono::seconds kHandshakeStepTimeout{30};
+  // `~.`, the end of a standalone session and a spent resend budget wait this long for
+  // TerminateSession before leaving anyway.
+  static constexpr std::chrono::seconds kTerminateCallTimeout{5};
 
  private:
   // channel::ChannelHandler
@@ -81,43 +112,65 @@ class ClientSession final : private channel::ChannelHandler,
   // ShellControl
   void on_user_terminate() override;
 
+  // The table: whether `event` is acted on in the current phase (ignored ones are logged).
+  Answer consult(Event event) const;
+  bool acts_on(Event event) const { return consult(event) == Answer::act; }
+  // The one way the phase changes: checks the move, and stops the previous phase's timer.
+  void enter(Phase next);
+  void arm_phase_timer(std::chrono::milliseconds after, Event event);
+  void on_phase_timer(Event event);
+
+  // Connection and resumption (client_session.cpp).
+  void connect();
+  void enter_awaiting_agent();
+  void start_resume();
+  void on_resume_answered(std::optional<SessionResumer::Fresh> fresh, const std::string& error);
+
+  // The agent's messages (client_session_agent.cpp).
   channel::Delivery on_handshake_request(const wire::ClientMessage& m);
-  void on_kms_data_key(std::optional<channel::KmsDataKey> key, const std::string& error);
-  void send_handshake_response(const wire::HandshakeResponse& response);
+  void on_data_key(std::uint64_t round, aws::DataKeyOutcome outcome);
+  void after_handshake_step(SessionHandshake::Step step);
   channel::Delivery on_enc_challenge(const wire::ClientMessage& m);
   channel::Delivery on_handshake_complete(const wire::ClientMessage& m);
+  channel::Delivery on_agent_data(const wire::ClientMessage& m);
   void start_kind();
-  void status(std::string_view text);
-  void connect();
-  // TerminateSession (when there are credentials and a region), then `then` with whether it
-  // succeeded; `then` runs in every case.
+
+  // Endings (client_session.cpp). fail: one line, then end with `exit_code`. end: closes the
+  // kind and the connection, then TerminateSession if the session asks for it (or `terminate`)
+  // unless already called, then closed.
+  void fail(const std::string& message, int exit_code = kExitConnectionFailure);
+  void end(int exit_code, const std::string& message = {}, bool terminate = false);
   void call_terminate_session(std::function<void(bool terminated)> then);
 
-  // `~.` waits this long for TerminateSession before leaving anyway.
-  static constexpr std::chrono::seconds kTerminateCallTimeout{5};
-  void fail(const std::string& message, int exit_code = kExitConnectionFailure);
-  void end(int exit_code);     // closes everything; TerminateSession first if terminate_at_end
-  void finish(int exit_code);  // the exit status, final
+  // Runs `fn` later only if this session still exists (control-plane answers, timers).
+  template <class Fn>
+  auto guarded(Fn fn) {
+    return [alive = std::weak_ptr<int>(alive_), fn = std::move(fn)](auto&&... args) mutable {
+      if (alive.lock()) fn(std::forward<decltype(args)>(args)...);
+    };
+  }
 
   boost::asio::any_io_executor executor_;
   SessionSpec spec_;
   std::string client_id_;  // one per process, kept across reconnects
-  channel::ClientHandshake handshake_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::shared_ptr<ControlPlane> control_plane_;
+  std::shared_ptr<KindFactory> kinds_;
+  StatusLines status_;
+  SessionHandshake handshake_;
   ChannelConnection connection_;
   std::unique_ptr<SessionKind> kind_;
-  bool handshake_seen_ = false;
-  std::optional<std::string> closing_text_;  // printed after the kind flushed its output
-  std::optional<int> exit_code_;
-  bool terminating_ = false;     // TerminateSession on its way
-  bool giving_up_ = false;       // resend budget spent: TerminateSession, then fail
-  bool ever_connected_ = false;  // only a session that was up is resumed
-  bool ending_ = false;          // the exit status is decided; TerminateSession goes first
-  // TerminateSession was (or is being) called, for `~.`, a spent resend budget or the end.
-  bool terminate_called() const { return terminating_ || giving_up_ || ending_; }
-  std::string lost_because_;     // why the connection dropped, for the final error
-  std::shared_ptr<aws::CredentialProvider> credentials_;  // one cache for the upgrade, resumes, KMS, TerminateSession
+  channel::SessionKind kind_made_for_ = channel::SessionKind::standard_stream;
   SessionResumer resumer_;
   UpgradeAuth upgrade_auth_;
+  boost::asio::steady_timer phase_timer_;
+
+  Phase phase_ = Phase::connecting;
+  Phase resume_into_ = Phase::running;  // where resuming returns to
+  std::uint64_t phase_serial_ = 0;      // a timer armed in an earlier phase is stale
+  int exit_code_ = kExitConnectionFailure;
+  std::string lost_because_;    // why the connection dropped, for the final error
+  std::string closed_output_;   // channel_closed's Output, printed once the kind flushed
 };
 
 }  // namespace ssm::session

@@ -13,20 +13,9 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "aws/credential_provider.h"
-#include "aws/json_client.h"
+#include "session/control_plane.h"
 
 namespace ssm::session {
-
-struct SessionSpec;
-
-// Where the plugin's own SSM calls go: the CLI's endpoint, else AWS_ENDPOINT_URL_SSM,
-// AWS_ENDPOINT_URL, else the regional default.
-std::string ssm_endpoint_url(const SessionSpec& spec);
-
-// One of the plugin's own SSM calls about this session ({"SessionId": ...}), e.g.
-// "ResumeSession" or "TerminateSession", signed with `credentials`.
-aws::JsonCall session_call(const SessionSpec& spec, std::string_view action, const aws::Credentials& credentials);
 
 class SessionResumer {
  public:
@@ -37,9 +26,10 @@ class SessionResumer {
   // Either a fresh URL and token, or why not (one line).
   using Done = std::function<void(std::optional<Fresh>, const std::string& error)>;
 
-  SessionResumer(boost::asio::any_io_executor ex, const SessionSpec& spec, aws::CredentialProvider& provider);
+  SessionResumer(boost::asio::any_io_executor ex, ControlPlane& control_plane);
 
-  void resume(Done done);
+  // `stream_url`: the one the session is on (a presigned one cannot be resumed).
+  void resume(const std::string& session_id, const std::string& stream_url, Done done);
   void connected() { deadline_.reset(); }  // the next loss gets a whole budget again
   void cancel();
   bool active() const { return static_cast<bool>(done_); }
@@ -53,13 +43,11 @@ class SessionResumer {
  private:
   void attempt();
   void wait_then_attempt(const std::string& why);
-  void on_answer(bool ok, unsigned status, const std::string& body, const std::string& error);
+  void on_answer(aws::CallOutcome answer);
   void finish(std::optional<Fresh> fresh, const std::string& error);
 
-  boost::asio::any_io_executor executor_;
-  const SessionSpec& spec_;
-  aws::CredentialProvider& provider_;
-  std::optional<aws::Credentials> credentials_;
+  ControlPlane& control_plane_;
+  std::string session_id_;
   boost::asio::steady_timer timer_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::chrono::milliseconds backoff_{kFirstBackoff};

@@ -109,7 +109,7 @@ class DataChannelEndToEnd(unittest.TestCase):
             proc = subprocess.run(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
                                   capture_output=True, timeout=60, env=env)
         self.assertEqual(proc.returncode, 255)
-        self.assertIn(b"no credentials to resume with", proc.stderr)
+        self.assertIn(b"ResumeSession failed: no AWS credentials for ResumeSession", proc.stderr)
 
     def test_echo_interactive(self):
         """Data written while the session runs comes back intact before stdin closes."""

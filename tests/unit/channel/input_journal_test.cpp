@@ -1,6 +1,6 @@
-// Input sent before the agent's handshake is known (InputJournal inside DataChannel): copies
-// kept while recording, nothing sent while holding, everything sent again as new messages on
-// replay, nothing on forget, back-pressure when the journal is full.
+// Input sent before the agent's handshake is known (InputJournal inside DataChannel): nothing
+// sent while holding, held input sent on release with copies kept, everything sent again as
+// new messages on replay, nothing on forget, back-pressure when the journal is full.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -45,48 +45,59 @@ struct ClientChannel {
   void send(std::string_view s, wire::PayloadType type = wire::PayloadType::output) { channel.send(type, bytes(s)); }
 };
 
-TEST(InputJournal, RecordedInputIsSentAndSentAgainOnReplay) {
+TEST(InputJournal, HeldInputIsNotSentUntilReleased) {
   ClientChannel c;
-  c.channel.journal_input();
+  c.channel.hold_input();
   c.send("size", wire::PayloadType::size);
   c.send("ls\r");
-  EXPECT_EQ(c.wire.payloads(), "size|ls\r|");  // recording does not delay anything
-  c.channel.hold_input();
-  c.send("pwd\r");
   c.send("answer", wire::PayloadType::handshake_response);  // the handshake's own: never held
-  EXPECT_EQ(c.wire.payloads(), "size|ls\r|answer|");
+  EXPECT_EQ(c.wire.payloads(), "answer|");
   EXPECT_FALSE(c.channel.all_acknowledged());
-  c.channel.replay_input();
-  EXPECT_EQ(c.wire.payloads(), "size|ls\r|answer|size|ls\r|pwd\r|");
-  ASSERT_EQ(c.wire.sent.size(), 6u);
-  EXPECT_EQ(c.wire.sent[3].payload_type, wire::PayloadType::size);
+  c.channel.release_input();
+  EXPECT_EQ(c.wire.payloads(), "answer|size|ls\r|");
+  ASSERT_EQ(c.wire.sent.size(), 3u);
+  EXPECT_EQ(c.wire.sent[1].payload_type, wire::PayloadType::size);
   for (std::size_t i = 0; i < c.wire.sent.size(); ++i) EXPECT_EQ(c.wire.sent[i].sequence_number, static_cast<std::int64_t>(i));
+}
+
+TEST(InputJournal, ReleasedAndRecordedInputIsSentAgainOnReplay) {
+  ClientChannel c;
+  c.channel.hold_input();
+  c.send("a");
+  c.channel.release_input();
+  c.send("b");  // recording: sent at once, a copy kept
+  EXPECT_EQ(c.wire.payloads(), "a|b|");
+  c.channel.hold_input();  // a handshake began after all
+  c.send("c");
+  EXPECT_EQ(c.wire.payloads(), "a|b|");
+  c.channel.replay_input();
+  EXPECT_EQ(c.wire.payloads(), "a|b|a|b|c|");
   c.send("after");  // the journal has stopped
   c.channel.replay_input();
-  EXPECT_EQ(c.wire.payloads(), "size|ls\r|answer|size|ls\r|pwd\r|after|");
+  EXPECT_EQ(c.wire.payloads(), "a|b|a|b|c|after|");
 }
 
 TEST(InputJournal, ForgetKeepsWhatWasSentAndStopsTheJournal) {
   ClientChannel c;
-  c.channel.journal_input();
+  c.channel.hold_input();
   c.send("a");
-  c.channel.forget_input();
-  c.channel.hold_input();  // too late: the agent needed no handshake
+  c.channel.release_input();
+  c.channel.forget_input();  // the agent started without a handshake: it has "a"
   c.send("b");
   c.channel.replay_input();
   EXPECT_EQ(c.wire.payloads(), "a|b|");
+  EXPECT_FALSE(c.channel.holding_input());
 }
 
-TEST(InputJournal, WithoutAJournalNothingIsHeld) {
+TEST(InputJournal, WithoutAJournalNothingIsKept) {
   ClientChannel c;
-  c.channel.hold_input();
   c.send("a");
+  c.channel.replay_input();
   EXPECT_EQ(c.wire.payloads(), "a|");
 }
 
 TEST(InputJournal, AFullJournalPushesBackAndWakesTheSourceWhenDone) {
   ClientChannel c;
-  c.channel.journal_input();
   c.channel.hold_input();
   const std::string chunk(4096, 'x');
   int given = 0;
