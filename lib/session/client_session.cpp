@@ -89,7 +89,9 @@ void ClientSession::on_phase_timer(Event event) {
     connection_.channel().release_input();
     return;
   }
-  fail("the agent did not complete the handshake within " + std::to_string(kHandshakeStepTimeout.count()) + " s");
+  const std::string limit = std::to_string(spec_.handshake_step_timeout.count()) + " s";
+  if (handshake_.awaiting_data_key()) return fail("KMS did not answer GenerateDataKey within " + limit);
+  fail("the agent did not complete the handshake within " + limit + " of its last handshake message");
 }
 
 // ---- connection ---------------------------------------------------------------------------
@@ -122,7 +124,7 @@ void ClientSession::on_connected() {
   SSM_LOG(info, "data channel resumed");
   resumer_.connected();
   enter(resume_into_);
-  if (phase_ == Phase::handshaking) arm_phase_timer(kHandshakeStepTimeout, Event::handshake_timeout);
+  if (phase_ == Phase::handshaking) arm_phase_timer(spec_.handshake_step_timeout, Event::handshake_timeout);
 }
 
 void ClientSession::enter_awaiting_agent() {

@@ -41,6 +41,10 @@ struct SessionSpec {
   // How long a message may stay unacknowledged before the session gives up (the reference:
   // 3000 resends x 100 ms); SSM_PLUGIN_RESEND_TIMEOUT_SECONDS.
   std::chrono::seconds resend_timeout{300};
+  // How long each step of the agent's handshake may take (KMS's answer included): the agent
+  // waits 15 s for each of our answers (agent-side.md §2.1), so twice that without its next
+  // message means it will not complete.
+  std::chrono::seconds handshake_step_timeout{30};
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
@@ -88,9 +92,6 @@ class ClientSession final : private channel::ChannelHandler,
   // runs no handshake (an agent that hand-shakes sends its request first thing; the real
   // agent's shell output starts >= 1 s after the shell, agent-side.md §4.2): held input goes.
   static constexpr std::chrono::milliseconds kAgentSilence{1000};
-  // The agent waits 15 s for each of our handshake answers (agent-side.md §2.1); twice that
-  // without its next handshake message means it will not complete.
-  static constexpr std::chrono::seconds kHandshakeStepTimeout{30};
   // `~.`, the end of a standalone session and a spent resend budget wait this long for
   // TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};

@@ -64,7 +64,7 @@ void ClientSession::after_handshake_step(SessionHandshake::Step step) {
     case SessionHandshake::Step::answered:
       break;
   }
-  arm_phase_timer(kHandshakeStepTimeout, Event::handshake_timeout);
+  arm_phase_timer(spec_.handshake_step_timeout, Event::handshake_timeout);
 }
 
 void ClientSession::on_data_key(std::uint64_t round, aws::DataKeyOutcome outcome) {
@@ -75,7 +75,7 @@ void ClientSession::on_data_key(std::uint64_t round, aws::DataKeyOutcome outcome
 
 channel::Delivery ClientSession::on_enc_challenge(const wire::ClientMessage& m) {
   if (const std::string error = handshake_.on_enc_challenge(m, connection_.channel()); !error.empty()) fail(error);
-  else arm_phase_timer(kHandshakeStepTimeout, Event::handshake_timeout);
+  else arm_phase_timer(spec_.handshake_step_timeout, Event::handshake_timeout);
   return channel::Delivery::accepted;
 }
 

@@ -33,6 +33,7 @@ class SessionHandshake {
   const std::string& data_key_id() const;
   aws::EncryptionContext data_key_context() const;
   Step on_data_key(aws::DataKeyOutcome outcome, channel::DataChannel& channel);
+  bool awaiting_data_key() const { return logic_.kms_key_id().has_value(); }
   // Which request a KMS answer belongs to: incremented by every on_request.
   std::uint64_t round() const { return round_; }
 

@@ -247,6 +247,33 @@ TEST(ClientSessionKms, AKeyForAReplacedRequestIsNotUsed) {
   EXPECT_EQ(h.phase(), Phase::handshaking);
 }
 
+TEST(ClientSessionKms, KmsTooSlowForTheAgentIsOneLineAnd255) {
+  Harness h;
+  h.spec.handshake_step_timeout = 1s;
+  auto late = KmsAgent::begin(h, "c2VjcmV0").done;
+  h.run_for(1500ms);
+  EXPECT_TRUE(h.session->done());
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_EQ(h.err, "session-manager-plugin: KMS did not answer GenerateDataKey within 1 s\n");
+  late(a_data_key());  // the answer after the end is dropped
+  h.settle();
+  EXPECT_TRUE(h.data_sent().empty());
+}
+
+TEST(ClientSession, AHandshakeThatNeverCompletesIsOneLineAnd255) {
+  Harness h("AWS-StartPortForwardingSession");
+  h.spec.handshake_step_timeout = 1s;
+  h.start();
+  h.open();
+  h.from_agent(h.agent.handshake_request(Agent::request("Port", kPortProperties)));
+  h.ack_all();
+  h.run_for(1500ms);
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_EQ(h.err,
+            "session-manager-plugin: the agent did not complete the handshake within 1 s of its last handshake "
+            "message\n");
+}
+
 TEST(ClientSessionKms, TheAgentEndingTheSessionDuringTheHandshakeIsOneLineAnd255) {
   Harness h;
   KmsAgent::begin(h, "c2VjcmV0").done(a_data_key());
