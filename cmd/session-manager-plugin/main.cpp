@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/environment.h"
 #include "cli/plugin_args.h"
 #include "cli/standalone_args.h"
 #include "log/log.h"
@@ -31,7 +32,7 @@ void log_request(const ssm::cli::SessionRequest& r) {
 }
 
 // The one call that runs a session; returns the process exit status.
-int run_session(const ssm::cli::SessionRequest& request) {
+int run_session(const ssm::cli::SessionRequest& request, const ssm::base::GetEnv& env) {
   ssm::session::SessionSpec spec;
   spec.session_id = request.session_id;
   spec.stream_url = request.stream_url;
@@ -44,7 +45,7 @@ int run_session(const ssm::cli::SessionRequest& request) {
   spec.profile = request.profile;
   spec.ssm_endpoint = request.ssm_endpoint;
   spec.terminate_on_failure = !request.response_from_env;
-  ssm::session::apply_environment(spec);
+  ssm::session::apply_environment(spec, env);
   return ssm::session::run_session(std::move(spec));
 }
 
@@ -65,10 +66,11 @@ int run_standalone_command(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ssm::log::configure_from_environment();
+  const ssm::base::Environment env = ssm::base::Environment::process();
+  ssm::log::configure_from_environment(env.get);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (ssm::cli::is_standalone_command_line(args)) return run_standalone_command(args);
-  const ssm::cli::ParsedArgs parsed = ssm::cli::parse_plugin_args(args, ssm::cli::Environment::process());
+  const ssm::cli::ParsedArgs parsed = ssm::cli::parse_plugin_args(args, env);
 
   using ssm::cli::Action;
   switch (parsed.action) {
@@ -94,7 +96,7 @@ int main(int argc, char** argv) {
   const ssm::cli::SessionRequest& request = parsed.request;
   if (!request.response_from_env) scrub_argument(argv[1]);
   log_request(request);
-  const int status = run_session(request);
+  const int status = run_session(request, env.get);
   SSM_LOG(info, "session " + request.session_id + " ended with exit status " + std::to_string(status));
   return status;
 }

@@ -181,7 +181,7 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
 // --verify-sigv4: the key pair API calls must be signed with, from the endpoint's own
 // environment or AWS files (never argv, where any user could read the secret).
 bool load_expected_credentials(EndpointConfig& c) {
-  const auto r = ssm::aws::resolve_credentials("", ssm::aws::process_environment());
+  const auto r = ssm::aws::resolve_credentials("", ssm::base::Environment::process().get);
   if (!r.credentials) {
     std::cerr << "ssm-local-endpoint: --verify-sigv4 needs credentials: " << r.error << "\n";
     return false;

@@ -36,7 +36,7 @@ struct Target {
   std::string error;
 };
 
-Target target_from(const GetEnv& env) {
+Target target_from(const base::GetEnv& env) {
   Target t;
   if (const auto relative = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); relative && !relative->empty()) {
     t.url = kEcsBase + *relative;
@@ -67,7 +67,7 @@ Target target_from(const GetEnv& env) {
 
 }  // namespace
 
-void async_container_credentials(boost::asio::any_io_executor ex, const GetEnv& env, const std::string& ca_bundle,
+void async_container_credentials(boost::asio::any_io_executor ex, const base::GetEnv& env, const std::string& ca_bundle,
                                  std::function<void(ResolvedCredentials)> done) {
   Target t = target_from(env);
   const std::string what = t.url.empty() ? std::string(kSource) : std::string(kSource) + " at " + t.url;

@@ -17,7 +17,7 @@ namespace ssm::aws {
 
 inline constexpr std::chrono::seconds kContainerTimeout{5};
 
-void async_container_credentials(boost::asio::any_io_executor ex, const GetEnv& env, const std::string& ca_bundle,
+void async_container_credentials(boost::asio::any_io_executor ex, const base::GetEnv& env, const std::string& ca_bundle,
                                  std::function<void(ResolvedCredentials)> done);
 
 }  // namespace ssm::aws

@@ -19,7 +19,7 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 struct ChainSettings {
   boost::asio::any_io_executor executor;
-  GetEnv env;
+  base::GetEnv env;
   std::string ca_bundle;   // for https sources (STS, a container FULL_URI)
   std::string sts_region;  // signing region and default endpoint of STS
   Clock now;

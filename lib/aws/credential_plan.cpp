@@ -1,20 +1,16 @@
 #include "aws/credential_plan.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "base/text.h"
 
 namespace ssm::aws {
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string env_value(const base::GetEnv& env, const char* name) { return env(name).value_or(""); }
 
-std::string env_value(const GetEnv& env, const char* name) { return env(name).value_or(""); }
-
-std::optional<Credentials> environment_keys(const GetEnv& env) {
+std::optional<Credentials> environment_keys(const base::GetEnv& env) {
   std::string id = env_value(env, "AWS_ACCESS_KEY_ID"), secret = env_value(env, "AWS_SECRET_ACCESS_KEY");
   if (id.empty()) id = env_value(env, "AWS_ACCESS_KEY");
   if (secret.empty()) secret = env_value(env, "AWS_SECRET_KEY");
@@ -31,7 +27,7 @@ std::optional<Credentials> profile_keys(const Profile& p) {
 // Builds a plan for one profile, then for the profiles it names as source_profile.
 class Planner {
  public:
-  Planner(const GetEnv& env, const SharedConfig& files, CredentialPlan& plan) : env_(env), files_(files), plan_(plan) {}
+  Planner(const base::GetEnv& env, const SharedConfig& files, CredentialPlan& plan) : env_(env), files_(files), plan_(plan) {}
 
   // The active profile; `named` when the user chose it (a missing one is then an error).
   void plan_active(const std::string& name, bool named) {
@@ -152,7 +148,7 @@ class Planner {
     return s;
   }
 
-  const GetEnv& env_;
+  const base::GetEnv& env_;
   const SharedConfig& files_;
   CredentialPlan& plan_;
   std::vector<std::string> chain_;  // the profiles being resolved, outermost first
@@ -160,9 +156,9 @@ class Planner {
 
 }  // namespace
 
-bool env_flag(const GetEnv& env, const std::string& name) { return lower(env(name).value_or("")) == "true"; }
+bool env_flag(const base::GetEnv& env, const std::string& name) { return base::iequals(env(name).value_or(""), "true"); }
 
-CredentialPlan plan_credentials(const std::string& explicit_profile, const GetEnv& env, const SharedConfig& files) {
+CredentialPlan plan_credentials(const std::string& explicit_profile, const base::GetEnv& env, const SharedConfig& files) {
   CredentialPlan plan;
   plan.active_profile = active_profile_name(explicit_profile, env);
   plan.looked_in = "none in the environment, " + files.credentials_path() + " or " + files.config_path() +

@@ -47,9 +47,9 @@ struct CredentialPlan {
   std::string looked_in;
 };
 
-CredentialPlan plan_credentials(const std::string& explicit_profile, const GetEnv& env, const SharedConfig& files);
+CredentialPlan plan_credentials(const std::string& explicit_profile, const base::GetEnv& env, const SharedConfig& files);
 
 // True when a setting spelled "true" (any case) says so.
-bool env_flag(const GetEnv& env, const std::string& name);
+bool env_flag(const base::GetEnv& env, const std::string& name);
 
 }  // namespace ssm::aws

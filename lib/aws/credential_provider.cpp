@@ -77,7 +77,7 @@ void CredentialProvider::invalidate() {
   ++state_->generation;
 }
 
-std::string resolve_region(const std::string& explicit_region, const std::string& explicit_profile, const GetEnv& env) {
+std::string resolve_region(const std::string& explicit_region, const std::string& explicit_profile, const base::GetEnv& env) {
   if (!explicit_region.empty()) return explicit_region;
   for (const char* variable : {"AWS_REGION", "AWS_DEFAULT_REGION"})
     if (auto v = env(variable); v && !v->empty()) return *v;

@@ -5,7 +5,7 @@
 // Failures are not cached: the next async_get tries the chain again.
 //
 // Use (one provider per plugin process, on the session's executor):
-//   CredentialProvider credentials(ex, {profile_from_argv, process_environment(), ca_bundle, region_from_argv});
+//   CredentialProvider credentials(ex, {profile_from_argv, base::Environment::process().get, ca_bundle, region_from_argv});
 //   credentials.async_get([](ResolvedCredentials r) { if (!r.credentials) fail(r.error); else sign(*r.credentials); });
 //   // after an ExpiredToken / UnrecognizedClient answer: credentials.invalidate(), then async_get again.
 // Destroying the provider drops the result of a resolution under way; its HTTP request still
@@ -26,7 +26,7 @@ namespace ssm::aws {
 
 struct CredentialOptions {
   std::string profile;  // explicit (argv); "" = AWS_PROFILE, AWS_DEFAULT_PROFILE or default
-  GetEnv env = process_environment();
+  base::GetEnv env = base::Environment::process().get;
   std::string ca_bundle;  // trust roots for https sources; "" = AWS_CA_BUNDLE, else the system's
   std::string region{};   // the plugin's region (argv), for STS; "" = resolve_region's sources, else us-east-1
   Clock now = [] { return std::chrono::system_clock::now(); };  // injectable for tests
@@ -54,6 +54,6 @@ class CredentialProvider {
 
 // Region for the plugin's own calls: explicit (argv) if non-empty, else AWS_REGION, else
 // AWS_DEFAULT_REGION, else the profile's `region` in the config file; "" if none.
-std::string resolve_region(const std::string& explicit_region, const std::string& explicit_profile, const GetEnv& env);
+std::string resolve_region(const std::string& explicit_region, const std::string& explicit_profile, const base::GetEnv& env);
 
 }  // namespace ssm::aws

@@ -57,7 +57,7 @@ std::optional<Credentials> parse_process_output(const std::string& json, std::st
   return c;
 }
 
-ResolvedCredentials resolve_credentials(const std::string& explicit_profile, const GetEnv& env) {
+ResolvedCredentials resolve_credentials(const std::string& explicit_profile, const base::GetEnv& env) {
   const SharedConfig files(env);
   const CredentialPlan plan = plan_credentials(explicit_profile, env, files);
   if (!plan.error.empty()) return {std::nullopt, plan.base.name, plan.error};

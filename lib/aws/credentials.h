@@ -27,7 +27,7 @@ struct ResolvedCredentials {
 };
 
 // The local sources only (see above).
-ResolvedCredentials resolve_credentials(const std::string& explicit_profile, const GetEnv& env);
+ResolvedCredentials resolve_credentials(const std::string& explicit_profile, const base::GetEnv& env);
 
 // Runs the command through the shell, as the AWS CLI does; blocks until it exits.
 std::optional<Credentials> run_credential_process(const std::string& command, std::string& error);

@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "base/environment.h"
+#include "base/text.h"
 #include "transport/http_proxy.h"
 #include "transport/url.h"
 
@@ -70,7 +72,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   // HTTPS_PROXY / HTTP_PROXY name (unless NO_PROXY exempts the host).
   void open_connection() {
     std::string proxy_error;
-    proxy_ = transport::proxy_for(kTls ? "https" : "http", url_.host, url_.port, transport::process_env_lookup(),
+    proxy_ = transport::proxy_for(kTls ? "https" : "http", url_.host, url_.port, base::Environment::process().get,
                                   proxy_error);
     if (!proxy_error.empty()) {
       asio::post(resolver_.get_executor(), [self = this->shared_from_this(), proxy_error] {
@@ -164,7 +166,7 @@ std::optional<http::request<http::string_body>> build(const HttpRequest& r, cons
       error = "a header of the request to " + url.host + " contains a line break";  // never the value
       return std::nullopt;
     }
-    has_host = has_host || beast::iequals(name, "host");
+    has_host = has_host || base::iequals(name, "host");
     request.set(name, value);
   }
   if (!has_host) request.set(http::field::host, url.host_header());

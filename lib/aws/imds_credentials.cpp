@@ -79,7 +79,7 @@ class ImdsFetch : public std::enable_shared_from_this<ImdsFetch> {
 
 }  // namespace
 
-void async_imds_credentials(boost::asio::any_io_executor ex, const GetEnv& env,
+void async_imds_credentials(boost::asio::any_io_executor ex, const base::GetEnv& env,
                             std::function<void(ResolvedCredentials)> done) {
   if (env_flag(env, "AWS_EC2_METADATA_DISABLED")) {
     boost::asio::post(ex, [done = std::move(done)] {

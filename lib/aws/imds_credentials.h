@@ -20,7 +20,7 @@ namespace ssm::aws {
 inline constexpr std::chrono::seconds kImdsAttemptTimeout{1};
 inline constexpr int kImdsTokenTtlSeconds = 21600;
 
-void async_imds_credentials(boost::asio::any_io_executor ex, const GetEnv& env,
+void async_imds_credentials(boost::asio::any_io_executor ex, const base::GetEnv& env,
                             std::function<void(ResolvedCredentials)> done);
 
 }  // namespace ssm::aws

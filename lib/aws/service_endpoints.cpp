@@ -5,14 +5,14 @@
 namespace ssm::aws {
 
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
-                                 const std::string& region, const GetEnv& env) {
+                                 const std::string& region, const base::GetEnv& env) {
   for (const std::string& name : {"AWS_ENDPOINT_URL_" + std::string(variable_suffix), std::string("AWS_ENDPOINT_URL")})
     if (auto url = env(name); url && !url->empty()) return *url;
   const bool china = region.rfind("cn-", 0) == 0;
   return "https://" + std::string(host_prefix) + "." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
 }
 
-std::string stream_url_for_endpoint(const std::string& stream_url, const GetEnv& env) {
+std::string stream_url_for_endpoint(const std::string& stream_url, const base::GetEnv& env) {
   const auto endpoint_text = env("AWS_ENDPOINT_URL_SSMMESSAGES");
   if (!endpoint_text || endpoint_text->empty()) return stream_url;
   const auto endpoint = transport::Url::parse(*endpoint_text);

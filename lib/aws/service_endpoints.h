@@ -6,19 +6,19 @@
 #include <string>
 #include <string_view>
 
-#include "aws/shared_config.h"
+#include "base/environment.h"
 
 namespace ssm::aws {
 
 // `variable_suffix`: "SSM", "KMS", "STS"; `host_prefix`: "ssm", "kms", "sts".
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
-                                 const std::string& region, const GetEnv& env);
+                                 const std::string& region, const base::GetEnv& env);
 
 // The StreamUrl the service returned, with its scheme, host and port taken from
 // AWS_ENDPOINT_URL_SSMMESSAGES when that is set (an interface VPC endpoint for ssmmessages,
 // say); path and query stay. AWS_ENDPOINT_URL does not apply: the stream's address comes
 // from the service that answered StartSession, already chosen by that variable. Returns
 // `stream_url` unchanged when the variable is unset; "" when it is not an http(s)/ws(s) URL.
-std::string stream_url_for_endpoint(const std::string& stream_url, const GetEnv& env);
+std::string stream_url_for_endpoint(const std::string& stream_url, const base::GetEnv& env);
 
 }  // namespace ssm::aws

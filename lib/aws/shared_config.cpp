@@ -1,9 +1,9 @@
 #include "aws/shared_config.h"
 
-#include <cctype>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "base/text.h"
 
 namespace ssm::aws {
 namespace {
@@ -22,20 +22,13 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-std::string file_path(const GetEnv& env, const char* variable, const char* default_name) {
+std::string file_path(const base::GetEnv& env, const char* variable, const char* default_name) {
   if (auto p = env(variable); p && !p->empty()) return *p;
   const auto home = env("HOME");
   return (home ? *home : std::string()) + "/.aws/" + default_name;
 }
 
 }  // namespace
-
-GetEnv process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
-    return std::nullopt;
-  };
-}
 
 IniFile parse_ini(const std::string& text) {
   IniFile ini;
@@ -51,9 +44,7 @@ IniFile parse_ini(const std::string& text) {
     }
     const auto eq = line.find('=');
     if (eq == std::string::npos || section.empty()) continue;
-    std::string key = trim(line.substr(0, eq));
-    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    ini[section][key] = trim(line.substr(eq + 1));
+    ini[section][base::ascii_lower(trim(line.substr(0, eq)))] = trim(line.substr(eq + 1));
   }
   return ini;
 }
@@ -67,7 +58,7 @@ std::string Profile::file_of(const std::string& key) const {
   return credentials_section.count(key) ? "shared credentials file" : "config file";
 }
 
-SharedConfig::SharedConfig(const GetEnv& env)
+SharedConfig::SharedConfig(const base::GetEnv& env)
     : credentials_path_(file_path(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")),
       config_path_(file_path(env, "AWS_CONFIG_FILE", "config")),
       credentials_(parse_ini(read_file(credentials_path_))),
@@ -89,7 +80,7 @@ std::optional<Profile> SharedConfig::profile(const std::string& name) const {
   return p;
 }
 
-std::string active_profile_name(const std::string& explicit_profile, const GetEnv& env) {
+std::string active_profile_name(const std::string& explicit_profile, const base::GetEnv& env) {
   if (!explicit_profile.empty()) return explicit_profile;
   for (const char* variable : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
     if (auto v = env(variable); v && !v->empty()) return *v;

@@ -4,16 +4,13 @@
 // `[name]`). A profile is the merge of its two sections, the credentials file winning.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
-namespace ssm::aws {
+#include "base/environment.h"
 
-// The process environment, injectable for tests.
-using GetEnv = std::function<std::optional<std::string>(const std::string& name)>;
-GetEnv process_environment();
+namespace ssm::aws {
 
 // An INI file as the AWS CLI reads it: section -> key -> value (keys lowercased). Missing or
 // unreadable: empty.
@@ -36,7 +33,7 @@ struct Profile {
 class SharedConfig {
  public:
   // Reads both files now; later changes to them are seen only by a new SharedConfig.
-  explicit SharedConfig(const GetEnv& env);
+  explicit SharedConfig(const base::GetEnv& env);
 
   std::optional<Profile> profile(const std::string& name) const;
   const std::string& credentials_path() const { return credentials_path_; }
@@ -49,6 +46,6 @@ class SharedConfig {
 
 // The profile the user selected: the explicit one, else AWS_PROFILE, else AWS_DEFAULT_PROFILE,
 // else "default".
-std::string active_profile_name(const std::string& explicit_profile, const GetEnv& env);
+std::string active_profile_name(const std::string& explicit_profile, const base::GetEnv& env);
 
 }  // namespace ssm::aws

@@ -7,14 +7,10 @@
 #include <cctype>
 #include <ctime>
 
+#include "base/text.h"
+
 namespace ssm::aws {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Leading and trailing blanks trimmed, inner runs collapsed to one space.
 std::string trim_value(std::string_view v) {
@@ -47,7 +43,7 @@ std::string_view view(const std::array<std::uint8_t, 32>& a) {
 // Header names lowercased, sorted, values trimmed; repeated names joined by ','.
 std::vector<std::pair<std::string, std::string>> canonical_headers(const SignableRequest& r) {
   std::vector<std::pair<std::string, std::string>> h;
-  for (const auto& [name, value] : r.headers) h.emplace_back(lower(name), trim_value(value));
+  for (const auto& [name, value] : r.headers) h.emplace_back(base::ascii_lower(name), trim_value(value));
   std::stable_sort(h.begin(), h.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::pair<std::string, std::string>> merged;
   for (auto& kv : h) {
@@ -69,18 +65,10 @@ std::string scope_string(const SigningScope& s) {
 
 }  // namespace
 
-std::string hex(const std::uint8_t* data, std::size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) out += {kHex[data[i] >> 4], kHex[data[i] & 15]};
-  return out;
-}
-
 std::string sha256_hex(std::string_view data) {
   std::uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return hex(digest, sizeof digest);
+  return base::hex_lower(digest);
 }
 
 std::string amz_date(std::int64_t unix_seconds) {
@@ -137,7 +125,7 @@ std::array<std::uint8_t, 32> signing_key(std::string_view secret, std::string_vi
 std::string signature(const SignableRequest& r, const SigningScope& scope, std::string_view secret) {
   const auto key = signing_key(secret, scope.amz_date.substr(0, 8), scope.region, scope.service);
   const auto sig = hmac(view(key), string_to_sign(r, scope));
-  return hex(sig.data(), sig.size());
+  return base::hex_lower(sig);
 }
 
 std::string sign(SignableRequest& r, const SigningScope& scope, const Credentials& credentials) {

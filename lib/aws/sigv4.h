@@ -56,7 +56,6 @@ std::string signature(const SignableRequest& r, const SigningScope& scope, std::
 // headers, then the Authorization header; returns the Authorization value.
 std::string sign(SignableRequest& r, const SigningScope& scope, const Credentials& credentials);
 
-std::string hex(const std::uint8_t* data, std::size_t size);
 std::string sha256_hex(std::string_view data);
 
 }  // namespace ssm::aws

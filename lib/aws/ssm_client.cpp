@@ -5,7 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "aws/service_endpoints.h"
-#include "wire/base64.h"
+#include "base/base64.h"
 
 namespace ssm::aws {
 namespace {
@@ -105,8 +105,8 @@ DataKeyOutcome parse_data_key(const std::string& body) {
   const auto plaintext = j.find("Plaintext");
   if (blob == j.end() || !blob->is_string() || plaintext == j.end() || !plaintext->is_string())
     return {std::nullopt, "KMS answered GenerateDataKey without CiphertextBlob or Plaintext"};
-  auto key = wire::base64_decode(plaintext->get_ref<const std::string&>());
-  if (!key || !wire::base64_decode(blob->get_ref<const std::string&>()))
+  auto key = base::base64_decode(plaintext->get_ref<const std::string&>());
+  if (!key || !base::base64_decode(blob->get_ref<const std::string&>()))
     return {std::nullopt, "KMS answered GenerateDataKey with a CiphertextBlob or Plaintext that is not base64"};
   return {DataKey{std::move(*key), blob->get<std::string>()}, {}};
 }

@@ -29,7 +29,7 @@ struct ServiceSettings {
   std::string region;        // "" leaves every call failing with "no region"
   std::string ssm_endpoint;  // the CLI's --endpoint-url; "" = AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL, regional
   std::string ca_bundle;     // AWS_CA_BUNDLE
-  GetEnv env = process_environment();
+  base::GetEnv env = base::Environment::process().get;
 };
 
 // The answer to any call: the body when ok, else one line (never a secret), with the HTTP

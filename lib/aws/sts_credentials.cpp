@@ -83,7 +83,7 @@ void call_sts(boost::asio::any_io_executor ex, const StsEndpoint& sts, std::vect
 
 }  // namespace
 
-StsEndpoint sts_endpoint(const GetEnv& env, const std::string& region, const std::string& ca_bundle) {
+StsEndpoint sts_endpoint(const base::GetEnv& env, const std::string& region, const std::string& ca_bundle) {
   return {service_endpoint_url("STS", "sts", region, env), region, ca_bundle};
 }
 

@@ -26,7 +26,7 @@ struct StsEndpoint {
 };
 
 // AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else https://sts.<region>.<suffix>.
-StsEndpoint sts_endpoint(const GetEnv& env, const std::string& region, const std::string& ca_bundle);
+StsEndpoint sts_endpoint(const base::GetEnv& env, const std::string& region, const std::string& ca_bundle);
 
 inline constexpr std::chrono::seconds kStsTimeout{10};
 

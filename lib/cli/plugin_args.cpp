@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <optional>
 
+#include "base/text.h"
 #include "wire/errors.h"
 #include "wire/json_fields.h"
 
@@ -33,15 +34,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(text[i]) != lower(prefix[i])) return false;
-  }
-  return true;
-}
-
 // Why `text` is not usable as a JSON object. Never quotes the text (nor the parser's excerpt
 // of it): the response holds the token.
 std::string json_object_problem(std::string_view text, std::string_view subject) {
@@ -69,7 +61,7 @@ Problem read_response(std::string_view text, SessionRequest& r) {
   if (r.session_id.empty()) return join({kResponseSubject, " has an empty SessionId"});
   if (r.stream_url.empty()) return join({kResponseSubject, " has an empty StreamUrl"});
   // URL schemes are case-insensitive (RFC 3986 §3.1); the transport accepts WSS:// too.
-  if (!starts_with_icase(r.stream_url, "ws://") && !starts_with_icase(r.stream_url, "wss://"))
+  if (!base::istarts_with(r.stream_url, "ws://") && !base::istarts_with(r.stream_url, "wss://"))
     return join({kResponseSubject, "'s StreamUrl is not a ws:// or wss:// URL"});
   if (r.token_value.empty()) return join({kResponseSubject, " has an empty TokenValue"});
   return std::nullopt;
@@ -106,7 +98,7 @@ std::string unknown_operation_text(std::string_view first_argument) {
 
 std::string_view invalid_operation_text() { return "Invalid Operation"; }
 
-ParsedArgs parse_plugin_args(std::span<const std::string> args, const Environment& env) {
+ParsedArgs parse_plugin_args(std::span<const std::string> args, const base::Environment& env) {
   if (args.empty()) return {Action::show_installed, {}, installed_text(), kExitOk};
   if (args.size() == 1 && args[0] == "--version") return {Action::show_version, {}, {}, kExitOk};
   if (args.size() < 3) return {Action::unknown_operation, {}, unknown_operation_text(args[0]), kExitUsage};

@@ -1,6 +1,6 @@
 // lib/cli — owns the command-line contracts. This file: the AWS CLI's positional arguments
 // (protocol.md §1.1–1.2, protocol-updates.md §1) turned into a session request. Pure: the
-// environment is reached through cli::Environment, nothing is printed.
+// environment is reached through base::Environment, nothing is printed.
 //
 //   argc  argv[1..]                                         action
 //   1     (none)                                            show_installed, exit 0
@@ -33,7 +33,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/environment.h"
+#include "base/environment.h"
 #include "wire/payloads.h"
 
 namespace ssm::cli {
@@ -79,7 +79,7 @@ struct ParsedArgs {
 };
 
 // `args` is argv[1..argc-1]. Reads (and unsets) at most the one variable argv[1] names.
-ParsedArgs parse_plugin_args(std::span<const std::string> args, const Environment& env);
+ParsedArgs parse_plugin_args(std::span<const std::string> args, const base::Environment& env);
 
 // Reads SessionId, StreamUrl and TokenValue of a StartSession response into `out`; returns
 // why it is unusable (one line, never quoting the text), or "" when it is fine.

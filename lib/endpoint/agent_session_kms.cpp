@@ -9,10 +9,10 @@
 #include <boost/asio/post.hpp>
 #include <openssl/crypto.h>
 
+#include "base/base64.h"
 #include "crypto/random.h"
 #include "crypto/session_cipher.h"
 #include "endpoint/agent_session.h"
-#include "wire/base64.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -29,7 +29,7 @@ constexpr std::size_t kRandomChallengeSize = 16;
 std::optional<wire::KmsEncryptionRequest> AgentSession::kms_encryption_request() {
   std::array<std::uint8_t, kRandomChallengeSize> random{};
   if (!crypto::random_bytes(random)) return std::nullopt;
-  kms_challenge_ = wire::base64_encode(random);
+  kms_challenge_ = base::base64_encode(random);
   return wire::KmsEncryptionRequest{ctx_.config.agent_kms_key_id(), kms_challenge_};
 }
 
@@ -44,7 +44,7 @@ bool AgentSession::install_data_key(const wire::HandshakeResponse& response) {
   if (!kms_action) return fail("the client did not answer the KMSEncryption action");
   wire::KmsEncryptionResponse result;
   if (auto err = wire::parse(kms_action->action_result, result)) return fail(err.message());
-  const auto blob = wire::base64_decode(result.kms_cipher_text_key);
+  const auto blob = base::base64_decode(result.kms_cipher_text_key);
   if (!blob) return fail("KMSCipherTextKey is not base64");
   // What the agent passes to kms:Decrypt: its own session id and instance id, and the random
   // challenge if the client says it asked KMS with it (§2.3).

@@ -1,8 +1,8 @@
 #include "endpoint/api_handler.h"
 
+#include "base/base64.h"
 #include "endpoint/kms_key_rules.h"
 #include "endpoint/sts_stand_in.h"
-#include "wire/base64.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -125,9 +125,9 @@ ApiResponse ApiHandler::generate_data_key(const wire::Json& request) {
   auto key = registry_.kms().generate_data_key(key_id, context, bytes->get<std::size_t>(), error);
   if (!key) return api_error("KMSInternalException", error, 500);
   wire::Json j = wire::Json::object();
-  j["CiphertextBlob"] = wire::base64_encode(key->ciphertext_blob);
+  j["CiphertextBlob"] = base::base64_encode(key->ciphertext_blob);
   j["KeyId"] = key_id;
-  j["Plaintext"] = wire::base64_encode(key->plaintext);
+  j["Plaintext"] = base::base64_encode(key->plaintext);
   return ok(j);
 }
 

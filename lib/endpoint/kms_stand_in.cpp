@@ -6,8 +6,8 @@
 
 #include <openssl/crypto.h>
 
+#include "base/base64.h"
 #include "crypto/random.h"
-#include "wire/base64.h"
 #include "wire/client_message.h"
 #include "wire/payloads.h"
 
@@ -47,7 +47,7 @@ std::optional<GeneratedDataKey> KmsStandIn::generate_data_key(const std::string&
   wire::Json sealed_part = wire::Json::object();
   sealed_part["KeyId"] = key_id;
   sealed_part["EncryptionContext"] = context_json(context);
-  sealed_part["Plaintext"] = wire::base64_encode(key.plaintext);
+  sealed_part["Plaintext"] = base::base64_encode(key.plaintext);
   std::string text = sealed_part.dump();
   auto blob = sealer_->seal(nonce, wire::as_bytes(text));
   OPENSSL_cleanse(text.data(), text.size());
@@ -81,7 +81,7 @@ std::optional<std::vector<std::uint8_t>> KmsStandIn::decrypt(std::span<const std
             j["EncryptionContext"].dump() + ")";
     return std::nullopt;
   }
-  auto key = wire::base64_decode(j["Plaintext"].get_ref<const std::string&>());
+  auto key = base::base64_decode(j["Plaintext"].get_ref<const std::string&>());
   if (!key) {
     error = "the ciphertext blob is malformed";
     return std::nullopt;

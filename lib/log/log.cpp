@@ -4,13 +4,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <mutex>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "log/redact.h"
 
 namespace ssm::log {
@@ -83,20 +83,11 @@ std::string utc_timestamp() {
   return text;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Level level_from_name(std::string_view name) {
   for (Level level : {Level::trace, Level::debug, Level::info, Level::warn, Level::error, Level::off})
-    if (iequals(name, level_name(level))) return level;
+    if (base::iequals(name, level_name(level))) return level;
   return Level::info;
 }
 
@@ -119,10 +110,9 @@ void configure(const std::string& path, Level level) {
   s.level.store(s.file.is_open() ? level : Level::off, std::memory_order_relaxed);
 }
 
-void configure_from_environment() {
-  const char* path = std::getenv("SSM_PLUGIN_LOG_FILE");
-  const char* level = std::getenv("SSM_PLUGIN_LOG_LEVEL");
-  configure(path ? path : "", level ? level_from_name(level) : Level::info);
+void configure_from_environment(const base::GetEnv& env) {
+  const auto level = env("SSM_PLUGIN_LOG_LEVEL");
+  configure(env("SSM_PLUGIN_LOG_FILE").value_or(""), level ? level_from_name(*level) : Level::info);
 }
 
 bool enabled(Level level) {

@@ -13,12 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/environment.h"
+
 namespace ssm::log {
 
 enum class Level { trace, debug, info, warn, error, off };
 
-// Reads SSM_PLUGIN_LOG_FILE and SSM_PLUGIN_LOG_LEVEL. Call once, first thing in main.
-void configure_from_environment();
+// Reads SSM_PLUGIN_LOG_FILE and SSM_PLUGIN_LOG_LEVEL from `env` (main passes the process
+// environment). Call once, first thing in main.
+void configure_from_environment(const base::GetEnv& env);
 // The same with explicit values: an empty path or Level::off turns logging off. For main and
 // tests only, under the same once-before-any-work rule. A file that cannot be opened turns
 // logging off too.

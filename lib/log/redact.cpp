@@ -5,17 +5,18 @@
 
 #include <array>
 
+#include "base/text.h"
+
 namespace ssm::log {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_space(char c) { return is_blank(c) || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::size_t find_icase(std::string_view text, std::string_view marker, std::size_t from) {
   for (std::size_t i = from; i + marker.size() <= text.size(); ++i) {
     std::size_t k = 0;
-    while (k < marker.size() && lower(text[i + k]) == lower(marker[k])) ++k;
+    while (k < marker.size() && base::ascii_lower(text[i + k]) == base::ascii_lower(marker[k])) ++k;
     if (k == marker.size()) return i;
   }
   return std::string_view::npos;

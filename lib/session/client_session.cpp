@@ -19,7 +19,7 @@ channel::ChannelConfig client_channel_config(const SessionSpec& spec) {
 
 std::shared_ptr<ControlPlane> aws_control_plane(boost::asio::any_io_executor ex, const SessionSpec& spec,
                                                 std::shared_ptr<aws::CredentialProvider> credentials) {
-  const aws::GetEnv env = aws::process_environment();
+  const base::GetEnv env = base::Environment::process().get;
   if (!credentials)
     credentials = std::make_shared<aws::CredentialProvider>(
         ex, aws::CredentialOptions{.profile = spec.profile, .ca_bundle = spec.ca_bundle, .region = spec.region});
@@ -45,7 +45,7 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
       connection_(ex, client_channel_config(spec_), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this), std::move(parts.dial)),
       resumer_(ex, *control_plane_),
-      upgrade_auth_(spec_.region, aws::process_environment()),
+      upgrade_auth_(spec_.region, base::Environment::process().get),
       phase_timer_(ex) {}
 
 ClientSession::~ClientSession() {
@@ -107,7 +107,7 @@ void ClientSession::start() {
 
 void ClientSession::connect() {
   transport::ConnectOptions options;
-  options.url = aws::stream_url_for_endpoint(spec_.stream_url, aws::process_environment());
+  options.url = aws::stream_url_for_endpoint(spec_.stream_url, base::Environment::process().get);
   if (options.url.empty()) return fail("AWS_ENDPOINT_URL_SSMMESSAGES is not an http(s) or ws(s) URL");
   options.open_message = wire::to_json(wire::OpenDataChannel{
       "1.0", wire::Uuid::random_v4().to_string(), spec_.token_value, client_id_, spec_.client_version});

@@ -2,9 +2,8 @@
 
 #include <charconv>
 #include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <string>
+#include <utility>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -18,23 +17,28 @@ namespace ssm::session {
 
 namespace {
 
+// A non-empty variable's value into `value`; unset or empty keeps it.
+void read_text(const base::GetEnv& env, const char* name, std::string& value) {
+  if (auto text = env(name); text && !text->empty()) value = std::move(*text);
+}
+
 // A positive whole number of seconds from the environment; anything else keeps `value`.
-void read_seconds(const char* name, std::chrono::seconds& value) {
-  const char* text = std::getenv(name);
-  if (!text || !*text) return;
+void read_seconds(const base::GetEnv& env, const char* name, std::chrono::seconds& value) {
+  const auto text = env(name);
+  if (!text || text->empty()) return;
   int seconds = 0;
-  const char* end = text + std::strlen(text);
-  if (const auto [at, ec] = std::from_chars(text, end, seconds); ec == std::errc() && at == end && seconds > 0)
+  const char* end = text->data() + text->size();
+  if (const auto [at, ec] = std::from_chars(text->data(), end, seconds); ec == std::errc() && at == end && seconds > 0)
     value = std::chrono::seconds(seconds);
 }
 
 }  // namespace
 
-void apply_environment(SessionSpec& spec) {
-  if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle && *bundle) spec.ca_bundle = bundle;
-  if (const char* host = std::getenv("SSM_PLUGIN_LOCAL_HOST"); host && *host) spec.local_host = host;
-  read_seconds("SSM_PLUGIN_KEEPALIVE_SECONDS", spec.keepalive);
-  read_seconds("SSM_PLUGIN_RESEND_TIMEOUT_SECONDS", spec.resend_timeout);
+void apply_environment(SessionSpec& spec, const base::GetEnv& env) {
+  read_text(env, "AWS_CA_BUNDLE", spec.ca_bundle);
+  read_text(env, "SSM_PLUGIN_LOCAL_HOST", spec.local_host);
+  read_seconds(env, "SSM_PLUGIN_KEEPALIVE_SECONDS", spec.keepalive);
+  read_seconds(env, "SSM_PLUGIN_RESEND_TIMEOUT_SECONDS", spec.resend_timeout);
 }
 
 void run_until_finished(boost::asio::io_context& io, const std::function<void(int signo)>& on_signal,

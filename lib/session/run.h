@@ -6,14 +6,17 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "base/environment.h"
 #include "session/client_session.h"
 
 namespace ssm::session {
 
-// Fills the environment-driven parts of a spec: AWS_CA_BUNDLE, SSM_PLUGIN_LOCAL_HOST,
-// SSM_PLUGIN_KEEPALIVE_SECONDS (seconds of silence before a keep-alive ping; the peer is
-// declared dead after twice that) and SSM_PLUGIN_RESEND_TIMEOUT_SECONDS.
-void apply_environment(SessionSpec& spec);
+// Fills the environment-driven parts of a spec from `env` (the process environment, but for
+// tests): AWS_CA_BUNDLE, SSM_PLUGIN_LOCAL_HOST, SSM_PLUGIN_KEEPALIVE_SECONDS (seconds of
+// silence before a keep-alive ping; the peer is declared dead after twice that) and
+// SSM_PLUGIN_RESEND_TIMEOUT_SECONDS. Unset, empty or (for seconds) not a positive whole
+// number: the spec's value stays.
+void apply_environment(SessionSpec& spec, const base::GetEnv& env);
 
 int run_session(SessionSpec spec);
 

@@ -6,7 +6,7 @@
 
 namespace ssm::session {
 
-UpgradeAuth::UpgradeAuth(std::string region, const aws::GetEnv& env)
+UpgradeAuth::UpgradeAuth(std::string region, const base::GetEnv& env)
     : region_(std::move(region)), skip_configure_(env("SSM_PLUGIN_SKIP_CLIENT_CONFIGURE") == "true") {}
 
 bool UpgradeAuth::wants_credentials(const std::string& stream_url) const {

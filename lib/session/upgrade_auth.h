@@ -15,7 +15,7 @@ namespace ssm::session {
 
 class UpgradeAuth {
  public:
-  UpgradeAuth(std::string region, const aws::GetEnv& env);
+  UpgradeAuth(std::string region, const base::GetEnv& env);
 
   // Whether credentials are worth looking up for this StreamUrl at all.
   bool wants_credentials(const std::string& stream_url) const;

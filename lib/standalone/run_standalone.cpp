@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "base/environment.h"
 #include "log/log.h"
 #include "session/console.h"
 #include "session/run.h"
@@ -26,14 +27,14 @@ session::SessionSpec base_spec(const cli::StandaloneCommand& c, const std::strin
   spec.profile = c.profile;
   spec.ssm_endpoint = c.endpoint_url;
   spec.quiet = c.quiet;
-  session::apply_environment(spec);
+  session::apply_environment(spec, base::Environment::process().get);
   return spec;
 }
 
 }  // namespace
 
 int run_standalone(const cli::StandaloneCommand& command) {
-  const std::string region = aws::resolve_region(command.region, command.profile, aws::process_environment());
+  const std::string region = aws::resolve_region(command.region, command.profile, base::Environment::process().get);
   if (region.empty()) {
     session::print_err(
         "session-manager-plugin: no AWS Region: use --region, AWS_REGION or a profile's region\n");

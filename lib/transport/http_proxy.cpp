@@ -2,15 +2,11 @@
 #include "transport/http_proxy.h"
 #include "transport/url.h"
 
-#include <cstdlib>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
 #include <vector>
-
-#include <openssl/evp.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +15,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
+#include "base/base64.h"
+#include "base/text.h"
+
 namespace ssm::transport {
 namespace {
 
@@ -26,12 +25,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -57,7 +50,7 @@ struct FoundVariable {
   std::string name;
   std::string value;
 };
-std::optional<FoundVariable> first_set(const EnvLookup& env, std::initializer_list<const char*> names) {
+std::optional<FoundVariable> first_set(const base::GetEnv& env, std::initializer_list<const char*> names) {
   for (const char* name : names) {
     if (auto value = env(name)) {
       const auto trimmed = trim(*value);
@@ -71,7 +64,7 @@ std::optional<FoundVariable> first_set(const EnvLookup& env, std::initializer_li
 std::string canonical_host(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   while (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  return lowercase(host);
+  return base::ascii_lower(host);
 }
 
 std::optional<asio::ip::address> ip_literal(const std::string& text) {
@@ -148,14 +141,6 @@ bool exempt_by_no_proxy(std::string_view list, const std::string& host, std::str
   return false;
 }
 
-std::string base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock writes a NUL
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(written));
-  return out;
-}
-
 bool is_scheme(std::string_view text) {
   return !text.empty() && std::isalpha(static_cast<unsigned char>(text.front())) &&
          std::all_of(text.begin(), text.end(), [](char c) {
@@ -168,7 +153,7 @@ bool is_scheme(std::string_view text) {
 std::optional<ProxyServer> parse_proxy_url(std::string_view text, std::string& why) {
   if (const auto sep = text.find("://"); sep != std::string_view::npos) {
     const auto scheme = text.substr(0, sep);
-    const std::string lower = lowercase(scheme);
+    const std::string lower = base::ascii_lower(scheme);
     if (lower == "https") {
       why = "https:// proxies (TLS to the proxy) are not supported; use an http:// proxy URL";
       return std::nullopt;
@@ -198,7 +183,7 @@ std::optional<ProxyServer> parse_proxy_url(std::string_view text, std::string& w
       why = "the user name is empty";
       return std::nullopt;
     }
-    proxy.authorization = "Basic " + base64(*user + ":" + *password);
+    proxy.authorization = "Basic " + base::base64_encode(*user + ":" + *password);
   }
 
   std::string_view port;
@@ -423,9 +408,9 @@ const boost::system::error_category& proxy_category() {
 boost::system::error_code make_error_code(ProxyErrc e) { return {static_cast<int>(e), proxy_category()}; }
 
 std::optional<ProxyServer> proxy_for(std::string_view scheme, std::string_view host, std::string_view port,
-                                     const EnvLookup& env, std::string& error) {
+                                     const base::GetEnv& env, std::string& error) {
   error.clear();
-  const std::string lower_scheme = lowercase(scheme);
+  const std::string lower_scheme = base::ascii_lower(scheme);
   const bool tls = lower_scheme == "https" || lower_scheme == "wss";
   if (!tls && lower_scheme != "http" && lower_scheme != "ws") {
     error = "no proxy rules for the scheme " + printable(lower_scheme) + "://";
@@ -455,13 +440,6 @@ void async_connect_tunnel(tcp::socket& socket, const ProxyServer& proxy, std::st
     return;
   }
   std::make_shared<TunnelOp>(socket, proxy, std::move(host), std::move(port), std::move(done))->start(timeout);
-}
-
-EnvLookup process_env_lookup() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
-    return std::nullopt;
-  };
 }
 
 }  // namespace ssm::transport

@@ -28,12 +28,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
-namespace ssm::transport {
+#include "base/environment.h"
 
-// The value of an environment variable, or nullopt when it is not set (cli::Environment::get).
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-// The process environment (getenv).
-EnvLookup process_env_lookup();
+namespace ssm::transport {
 
 struct ProxyServer {
   std::string host;           // no brackets for IPv6: ready for a resolver
@@ -47,7 +44,7 @@ struct ProxyServer {
 // with `error` set to one line naming the variable (never its value or credentials), when the
 // proxy variable is malformed or the scheme is unknown. `error` is cleared otherwise.
 std::optional<ProxyServer> proxy_for(std::string_view scheme, std::string_view host, std::string_view port,
-                                     const EnvLookup& env, std::string& error);
+                                     const base::GetEnv& env, std::string& error);
 
 // Why a tunnel failed, when it is not a socket error (those are passed on as they are).
 enum class ProxyErrc {

@@ -1,16 +1,16 @@
 #include "transport/url.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/text.h"
 
 namespace ssm::transport {
 
 std::optional<Url> Url::parse(std::string_view text) {
   Url u;
-  std::string scheme;
   const auto sep = text.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
-  for (char c : text.substr(0, sep)) scheme.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const std::string scheme = base::ascii_lower(text.substr(0, sep));
   if (scheme == "wss" || scheme == "https") u.tls = true;
   else if (scheme != "ws" && scheme != "http") return std::nullopt;
   text.remove_prefix(sep + 3);
@@ -49,17 +49,6 @@ std::optional<Url> Url::parse(std::string_view text) {
   return u;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
@@ -70,7 +59,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
       out.push_back(text[i]);
     } else {
       if (text.size() - i < 3) return std::nullopt;
-      const int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
+      const int high = base::hex_value(text[i + 1]), low = base::hex_value(text[i + 2]);
       if (high < 0 || low < 0) return std::nullopt;
       out.push_back(static_cast<char>(high * 16 + low));
       i += 2;

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "base/environment.h"
 #include "transport/coalescing_stream.h"
 #include "transport/http_proxy.h"
 
@@ -50,7 +51,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as the AWS SDKs and curl read them: the WebSocket
     // then runs inside a CONNECT tunnel.
     std::string proxy_error;
-    proxy_ = proxy_for(kTls ? "wss" : "ws", url_.host, url_.port, process_env_lookup(), proxy_error);
+    proxy_ = proxy_for(kTls ? "wss" : "ws", url_.host, url_.port, base::Environment::process().get, proxy_error);
     if (!proxy_error.empty()) {
       asio::post(ws_.get_executor(), [self = this->shared_from_this(), proxy_error] {
         self->finish(CloseReason::connect_failed, proxy_error);

@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/text.h"
+
 namespace ssm::wire {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Nesting depth of a JSON text, counting brackets outside strings (a cheap pre-check; the
 // parser still decides whether the text is JSON).
@@ -55,7 +48,7 @@ const Json* JsonFields::find(std::string_view key) const {
   if (!object_->is_object()) return nullptr;
   if (auto it = object_->find(key); it != object_->end()) return &*it;
   for (auto it = object_->begin(); it != object_->end(); ++it)
-    if (iequals(it.key(), key)) return &*it;
+    if (base::iequals(it.key(), key)) return &*it;
   return nullptr;
 }
 

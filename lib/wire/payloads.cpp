@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "wire/base64.h"
+#include "base/base64.h"
 #include "wire/errors.h"
 #include "wire/json_fields.h"
 #include "wire/uuid.h"
@@ -277,7 +277,7 @@ ParseError parse(std::string_view text, HandshakeComplete& out) {
 
 std::string to_json(const EncryptionChallenge& m) {
   Json j = Json::object();
-  j["Challenge"] = base64_encode(m.challenge);
+  j["Challenge"] = base::base64_encode(m.challenge);
   return dump(j);
 }
 
@@ -286,7 +286,7 @@ ParseError parse(std::string_view text, EncryptionChallenge& out) {
   std::string encoded;
   f.string("Challenge", encoded);
   if (f.error()) return f.error();
-  auto bytes = base64_decode(encoded);
+  auto bytes = base::base64_decode(encoded);
   if (!bytes) return {WireError::invalid_base64, "Challenge"};
   out.challenge = std::move(*bytes);
   return {};

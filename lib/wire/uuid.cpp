@@ -2,19 +2,12 @@
 
 #include <openssl/rand.h>
 
+#include <span>
 #include <stdexcept>
 
+#include "base/text.h"
+
 namespace ssm::wire {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<Uuid> Uuid::parse(std::string_view text) {
   if (text.size() != 36) return std::nullopt;
@@ -26,8 +19,8 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    const int hi = hex_value(text[i]);
-    const int lo = hex_value(text[i + 1]);
+    const int hi = base::hex_value(text[i]);
+    const int lo = base::hex_value(text[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     u.bytes[out++] = static_cast<std::uint8_t>(hi << 4 | lo);
     i += 2;
@@ -77,15 +70,9 @@ Uuid Uuid::random_v4() {
 }
 
 std::string Uuid::to_string() const {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(36);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(digits[bytes[i] >> 4]);
-    s.push_back(digits[bytes[i] & 0x0f]);
-  }
-  return s;
+  const std::span<const std::uint8_t> b(bytes);
+  return base::hex_lower(b.subspan(0, 4)) + '-' + base::hex_lower(b.subspan(4, 2)) + '-' +
+         base::hex_lower(b.subspan(6, 2)) + '-' + base::hex_lower(b.subspan(8, 2)) + '-' + base::hex_lower(b.subspan(10));
 }
 
 bool Uuid::is_nil() const {

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "wire/base64.h"
+#include "base/base64.h"
 #include "wire/payloads.h"
 
 namespace {
@@ -170,12 +170,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 10: from_text_value<KmsEncryptionRequest>(text); break;
     case 11: from_text_value<KmsEncryptionResponse>(text); break;
     case 12: {
-      const auto bytes = base64_decode(text);
+      const auto bytes = ssm::base::base64_decode(text);
       if (!bytes) break;
       CHECK(bytes->size() == text.size() / 4 * 3 - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
-      const std::string encoded = base64_encode(*bytes);
+      const std::string encoded = ssm::base::base64_encode(*bytes);
       CHECK(encoded.size() == text.size());
-      CHECK(base64_decode(encoded) == bytes);
+      CHECK(ssm::base::base64_decode(encoded) == bytes);
       break;
     }
   }

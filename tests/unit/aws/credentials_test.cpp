@@ -25,7 +25,7 @@ class CredentialChain : public ::testing::Test {
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
-  GetEnv env() {
+  base::GetEnv env() {
     return [this](const std::string& n) -> std::optional<std::string> {
       auto it = vars_.find(n);
       return it == vars_.end() ? std::nullopt : std::optional(it->second);

@@ -134,7 +134,7 @@ class TestEnvironment {
     std::ofstream(dir_ + "/" + name) << text;
     return dir_ + "/" + name;
   }
-  GetEnv env() const {
+  base::GetEnv env() const {
     return [this](const std::string& n) -> std::optional<std::string> {
       auto it = vars.find(n);
       return it == vars.end() ? std::nullopt : std::optional(it->second);

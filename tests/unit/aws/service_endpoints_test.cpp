@@ -9,12 +9,7 @@
 namespace ssm::aws {
 namespace {
 
-GetEnv env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    return it == vars.end() ? std::nullopt : std::optional(it->second);
-  };
-}
+base::GetEnv env(std::map<std::string, std::string> vars) { return base::Environment::of(std::move(vars)).get; }
 
 const std::string kStream = "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/s-1?role=publish_subscribe";
 

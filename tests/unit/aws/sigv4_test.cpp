@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/sigv4.h"
+#include "base/text.h"
 
 namespace ssm::aws {
 namespace {
@@ -53,9 +54,9 @@ TEST(SigV4, OfficialIntermediates) {
   EXPECT_EQ(sha256_hex(r.body), "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e");
   EXPECT_EQ(sha256_hex(canonical_request(r)), "42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281");
   auto key = signing_key(kSecret, "20150830", "us-east-1", "service");
-  EXPECT_EQ(hex(key.data(), key.size()), "938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75");
+  EXPECT_EQ(base::hex_lower(key), "938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75");
   key = signing_key(kSecret, "20150830", "us-east-1", "iam");
-  EXPECT_EQ(hex(key.data(), key.size()), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+  EXPECT_EQ(base::hex_lower(key), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
 }
 
 SignableRequest json_call(const char* host, const char* target, const char* body) {
@@ -79,7 +80,7 @@ TEST(SigV4, ExampleAResumeSession) {
             "content-type;host;x-amz-date;x-amz-target\n"
             "b49524f6c436109a99e4dc07203ba97b9ff765c4dc05cc776f5218b09909234e");
   const auto key = signing_key(kSecret, "20240115", "us-east-1", "ssm");
-  EXPECT_EQ(hex(key.data(), key.size()), "32d8d5b7f8807050198d46bf5e8fd32fcab9c799430f4138f9d49ca0605c1e84");
+  EXPECT_EQ(base::hex_lower(key), "32d8d5b7f8807050198d46bf5e8fd32fcab9c799430f4138f9d49ca0605c1e84");
   EXPECT_EQ(auth,
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240115/us-east-1/ssm/aws4_request, "
             "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "

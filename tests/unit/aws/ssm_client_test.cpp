@@ -15,13 +15,7 @@ namespace {
 using namespace ssm::aws::testing;
 using namespace std::chrono_literals;
 
-GetEnv env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+base::GetEnv env(std::map<std::string, std::string> vars) { return base::Environment::of(std::move(vars)).get; }
 
 TEST(GenerateDataKey, BodyIsExactlyTheOneOfTheSpec) {
   EXPECT_EQ(generate_data_key_body("alias/ssm", {{"aws:ssm:SessionId", "s-0123"}, {"aws:ssm:TargetId", "i-0123456789abcdef0"}}, 64),

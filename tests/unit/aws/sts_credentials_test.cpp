@@ -188,7 +188,7 @@ TEST_F(StsChain, AMissingTokenFileIsNamed) {
 
 TEST(StsEndpoint, OverridesThenTheRegionalEndpoint) {
   std::map<std::string, std::string> vars;
-  const GetEnv env = [&](const std::string& n) -> std::optional<std::string> {
+  const base::GetEnv env = [&](const std::string& n) -> std::optional<std::string> {
     auto it = vars.find(n);
     return it == vars.end() ? std::nullopt : std::optional(it->second);
   };

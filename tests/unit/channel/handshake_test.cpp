@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "channel/client_handshake.h"
-#include "wire/base64.h"
 #include "wire/client_message.h"
 
 namespace ssm::channel {
@@ -125,7 +125,7 @@ TEST(ClientHandshake, KmsResponseWaitsForTheDataKeyThenCarriesTheBlob) {
   const std::string hello = "hello";
   const auto sealed = done.cipher->seal(wire::as_bytes(hello));
   ASSERT_TRUE(sealed);
-  EXPECT_EQ(wire::base64_encode(*sealed), "AAECAwQFBgcICQoLNDcxyyX7a21Q5O2Dx0m4UcX6kYq1");
+  EXPECT_EQ(base::base64_encode(*sealed), "AAECAwQFBgcICQoLNDcxyyX7a21Q5O2Dx0m4UcX6kYq1");
 }
 
 TEST(ClientHandshake, KmsActionKeepsTheAgentsOrder) {

@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -25,8 +24,6 @@ class Logging : public ::testing::Test {
   }
   void TearDown() override {
     configure("", Level::off);
-    ::unsetenv("SSM_PLUGIN_LOG_FILE");
-    ::unsetenv("SSM_PLUGIN_LOG_LEVEL");
     std::remove(path_.c_str());
   }
 
@@ -53,20 +50,18 @@ class Logging : public ::testing::Test {
 };
 
 TEST_F(Logging, OffByDefault) {
-  configure_from_environment();  // neither variable set
+  configure_from_environment(base::Environment::of({}).get);  // neither variable set
   for (Level level : {Level::trace, Level::debug, Level::info, Level::warn, Level::error, Level::off})
     EXPECT_FALSE(enabled(level));
 }
 
 TEST_F(Logging, LevelWithoutAFileIsStillOff) {
-  ::setenv("SSM_PLUGIN_LOG_LEVEL", "trace", 1);
-  configure_from_environment();
+  configure_from_environment(base::Environment::of({{"SSM_PLUGIN_LOG_LEVEL", "trace"}}).get);
   EXPECT_FALSE(enabled(Level::error));
 }
 
 TEST_F(Logging, FileFromTheEnvironmentAtInfoByDefault) {
-  ::setenv("SSM_PLUGIN_LOG_FILE", path_.c_str(), 1);
-  configure_from_environment();
+  configure_from_environment(base::Environment::of({{"SSM_PLUGIN_LOG_FILE", path_}}).get);
   EXPECT_FALSE(enabled(Level::debug));
   EXPECT_TRUE(enabled(Level::info));
   write(Level::info, "hello");
@@ -100,13 +95,10 @@ TEST_F(Logging, LevelNamesFromTheEnvironment) {
   EXPECT_EQ(level_from_name("verbose"), Level::info);
   EXPECT_EQ(level_from_name(""), Level::info);
 
-  ::setenv("SSM_PLUGIN_LOG_FILE", path_.c_str(), 1);
-  ::setenv("SSM_PLUGIN_LOG_LEVEL", "WARN", 1);
-  configure_from_environment();
+  configure_from_environment(base::Environment::of({{"SSM_PLUGIN_LOG_FILE", path_}, {"SSM_PLUGIN_LOG_LEVEL", "WARN"}}).get);
   EXPECT_FALSE(enabled(Level::info));
   EXPECT_TRUE(enabled(Level::warn));
-  ::setenv("SSM_PLUGIN_LOG_LEVEL", "off", 1);
-  configure_from_environment();
+  configure_from_environment(base::Environment::of({{"SSM_PLUGIN_LOG_FILE", path_}, {"SSM_PLUGIN_LOG_LEVEL", "off"}}).get);
   EXPECT_FALSE(enabled(Level::error));
 }
 

@@ -25,7 +25,7 @@ struct FakeEnvironment {
   std::vector<std::string> reads;
   std::vector<std::string> unsets;
 
-  Environment interface() {
+  base::Environment interface() {
     return {[this](const std::string& name) -> std::optional<std::string> {
               reads.push_back(name);
               auto it = vars.find(name);

@@ -4,9 +4,9 @@
 // --shell-handshake always / never.
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "crypto/session_cipher.h"
 #include "loopback_server.h"
-#include "wire/base64.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -107,7 +107,7 @@ class ScriptedClient {
     const auto [status, body] = api_.call("TrentService.GenerateDataKey", request.dump());
     ASSERT_EQ(status, 200u) << body;
     const auto j = wire::Json::parse(body);
-    const auto key = wire::base64_decode(j["Plaintext"].get<std::string>());
+    const auto key = base::base64_decode(j["Plaintext"].get<std::string>());
     ASSERT_TRUE(key);
     cipher_ = crypto::SessionCipher::make(crypto::CipherSide::plugin, *key);
     ASSERT_TRUE(cipher_);
@@ -188,10 +188,10 @@ TEST(KmsChallenge, EverySessionGetsSixteenFreshRandomBytes) {
   ASSERT_TRUE(ra && rb);
   const auto ka = kms_action(*ra), kb = kms_action(*rb);
   EXPECT_EQ(ka.kms_key_id, kKey);
-  const auto bytes = wire::base64_decode(ka.challenge);
+  const auto bytes = base::base64_decode(ka.challenge);
   ASSERT_TRUE(bytes) << ka.challenge;
   EXPECT_EQ(bytes->size(), 16u);
-  EXPECT_EQ(wire::base64_encode(*bytes), ka.challenge);  // standard alphabet, padded
+  EXPECT_EQ(base::base64_encode(*bytes), ka.challenge);  // standard alphabet, padded
   EXPECT_EQ(ka.challenge.size(), 24u);
   EXPECT_NE(ka.challenge, kb.challenge);
 }

@@ -2,10 +2,10 @@
 // the same context opens, KMS-shaped validation errors.
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "endpoint/api_handler.h"
 #include "endpoint/kms_stand_in.h"
 #include "stand_ins_for_tests.h"
-#include "wire/base64.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -88,8 +88,8 @@ TEST_F(GenerateDataKey, AnswersAsKmsAndTheAgentsRecordCanDecrypt) {
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto j = wire::Json::parse(r.body);
   EXPECT_EQ(j["KeyId"], "alias/k");
-  const auto plaintext = wire::base64_decode(j["Plaintext"].get<std::string>());
-  const auto blob = wire::base64_decode(j["CiphertextBlob"].get<std::string>());
+  const auto plaintext = base::base64_decode(j["Plaintext"].get<std::string>());
+  const auto blob = base::base64_decode(j["CiphertextBlob"].get<std::string>());
   ASSERT_TRUE(plaintext && blob);
   EXPECT_EQ(plaintext->size(), 64u);
   ASSERT_TRUE(session.kms);

@@ -4,9 +4,9 @@
 // answering late; signals), with the messages sent and the exit status asserted.
 #include <csignal>
 
+#include "base/base64.h"
 #include "crypto/session_cipher.h"
 #include "session_harness.h"
-#include "wire/base64.h"
 
 namespace ssm::session {
 namespace {
@@ -169,7 +169,7 @@ struct KmsAgent {
 
 TEST(ClientSessionKms, TheRandomChallengeGoesIntoTheContextAndIsAcknowledged) {
   Harness h;
-  const std::string challenge = wire::base64_encode(std::vector<std::uint8_t>(16, 0xab));
+  const std::string challenge = base::base64_encode(std::vector<std::uint8_t>(16, 0xab));
   auto& call = KmsAgent::begin(h, challenge);
   EXPECT_EQ(call.key_id, "alias/ssm");
   EXPECT_EQ(call.context, (aws::EncryptionContext{{"aws:ssm:SessionId", "s-test"},

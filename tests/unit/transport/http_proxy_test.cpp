@@ -28,13 +28,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-EnvLookup env_of(std::map<std::string, std::string> variables) {
-  return [variables = std::move(variables)](const std::string& name) -> std::optional<std::string> {
-    const auto it = variables.find(name);
-    if (it == variables.end()) return std::nullopt;
-    return it->second;
-  };
-}
+base::GetEnv env_of(std::map<std::string, std::string> variables) { return base::Environment::of(std::move(variables)).get; }
 
 // ---- proxy_for --------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // every malformed-frame rule of §3.3.
 #include <gtest/gtest.h>
 
+#include "base/text.h"
 #include "test_util.h"
 #include "wire/client_message.h"
 #include "wire/digest.h"
@@ -12,7 +13,6 @@ namespace {
 
 using test::bytes_of;
 using test::from_hex;
-using test::to_hex;
 
 constexpr std::uint64_t kCreated = 1503434274948;  // 0x0000015E0BAA7884
 const Uuid kId = *Uuid::parse("dd01e56b-ff48-483e-a508-b5f073f31b16");
@@ -48,7 +48,7 @@ ClientMessage example_a() {
   return m;
 }
 
-TEST(ClientMessage, EncodesExampleA) { EXPECT_EQ(to_hex(encode(example_a())), kExampleA); }
+TEST(ClientMessage, EncodesExampleA) { EXPECT_EQ(base::hex_lower(encode(example_a())), kExampleA); }
 
 TEST(ClientMessage, DecodesExampleA) {
   ClientMessage m;
@@ -74,7 +74,7 @@ TEST(ClientMessage, EncodesAndDecodesExampleB) {
   ASSERT_EQ(m.payload.size(), 176u);
   const auto encoded = encode(m);
   ASSERT_EQ(encoded.size(), 296u);
-  EXPECT_EQ(to_hex(std::vector<std::uint8_t>(encoded.begin(), encoded.begin() + 120)), kExampleBHeader);
+  EXPECT_EQ(base::hex_lower(std::vector<std::uint8_t>(encoded.begin(), encoded.begin() + 120)), kExampleBHeader);
   EXPECT_EQ(std::string(encoded.begin() + 120, encoded.end()), kExampleBPayload);
 
   ClientMessage back;
@@ -93,7 +93,7 @@ TEST(ClientMessage, EncodesAndDecodesExampleC) {
   m.message_id = kAckId;
   m.payload_type = PayloadType::flag;
   m.payload = encode_flag(PortFlag::disconnect_to_port);
-  EXPECT_EQ(to_hex(encode(m)), kExampleC);
+  EXPECT_EQ(base::hex_lower(encode(m)), kExampleC);
 
   ClientMessage back;
   ASSERT_FALSE(decode(from_hex(kExampleC), back));
@@ -108,7 +108,7 @@ TEST(ClientMessage, RoundTripsExampleD) {
   m.flags = 2;
   m.payload_type = PayloadType::undefined;
   const auto encoded = encode(m);
-  EXPECT_EQ(to_hex(encoded), kExampleD);
+  EXPECT_EQ(base::hex_lower(encoded), kExampleD);
   ClientMessage back;
   ASSERT_FALSE(decode(encoded, back));
   EXPECT_EQ(back.message_type, m.message_type);
@@ -129,7 +129,7 @@ TEST(ClientMessage, EmptyPayloadCarriesDigestOfNothing) {
   ClientMessage m = example_a();
   m.payload.clear();
   const auto encoded = encode(m);
-  EXPECT_EQ(to_hex(std::vector<std::uint8_t>(encoded.begin() + 80, encoded.begin() + 112)),
+  EXPECT_EQ(base::hex_lower(std::vector<std::uint8_t>(encoded.begin() + 80, encoded.begin() + 112)),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   ClientMessage back;
   EXPECT_FALSE(decode(encoded, back));

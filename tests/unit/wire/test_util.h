@@ -15,16 +15,6 @@ inline std::vector<std::uint8_t> from_hex(std::string_view hex) {
   return out;
 }
 
-inline std::string to_hex(const std::vector<std::uint8_t>& bytes) {
-  static constexpr char d[] = "0123456789abcdef";
-  std::string s;
-  for (auto b : bytes) {
-    s.push_back(d[b >> 4]);
-    s.push_back(d[b & 15]);
-  }
-  return s;
-}
-
 inline std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
 
 }  // namespace ssm::test

@@ -1,8 +1,8 @@
-#include "wire/base64.h"
+#include "base/base64.h"
 
 #include <array>
 
-namespace ssm::wire {
+namespace ssm::base {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -40,6 +40,10 @@ std::string base64_encode(std::span<const std::uint8_t> data) {
   return out;
 }
 
+std::string base64_encode(std::string_view text) {
+  return base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::vector<std::uint8_t> out;
@@ -67,4 +71,4 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace ssm::wire
+}  // namespace ssm::base

@@ -1,4 +1,5 @@
-// lib/wire — standard base64 with padding, as the encryption challenge and KMS fields use.
+// lib/base — standard base64 with padding: the encryption challenge and KMS fields (wire, aws,
+// endpoint) and HTTP Basic credentials (transport's proxy) all use this one.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +9,12 @@
 #include <string_view>
 #include <vector>
 
-namespace ssm::wire {
+namespace ssm::base {
 
 std::string base64_encode(std::span<const std::uint8_t> data);
+// The bytes of `text` ("user:password" for a Basic credential).
+std::string base64_encode(std::string_view text);
 // Strict: standard alphabet, padding required, no whitespace. nullopt on anything else.
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
-}  // namespace ssm::wire
+}  // namespace ssm::base

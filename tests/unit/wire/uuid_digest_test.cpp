@@ -2,8 +2,8 @@
 
 #include <set>
 
+#include "base/text.h"
 #include "test_util.h"
-#include "wire/base64.h"
 #include "wire/digest.h"
 #include "wire/uuid.h"
 
@@ -14,14 +14,14 @@ TEST(Uuid, ParsesAndPrintsLowercase) {
   auto u = Uuid::parse("DD01E56B-FF48-483E-A508-B5F073F31B16");
   ASSERT_TRUE(u);
   EXPECT_EQ(u->to_string(), "dd01e56b-ff48-483e-a508-b5f073f31b16");
-  EXPECT_EQ(test::to_hex({u->bytes.begin(), u->bytes.end()}), "dd01e56bff48483ea508b5f073f31b16");
+  EXPECT_EQ(base::hex_lower(u->bytes), "dd01e56bff48483ea508b5f073f31b16");
 }
 
 TEST(Uuid, WireOrderSwapsHalves) {
   auto u = *Uuid::parse("dd01e56b-ff48-483e-a508-b5f073f31b16");
   std::uint8_t wire[16];
   u.to_wire(wire);
-  EXPECT_EQ(test::to_hex({wire, wire + 16}), "a508b5f073f31b16dd01e56bff48483e");
+  EXPECT_EQ(base::hex_lower(wire), "a508b5f073f31b16dd01e56bff48483e");
   EXPECT_EQ(Uuid::from_wire(wire), u);
 }
 
@@ -44,33 +44,9 @@ TEST(Uuid, RandomV4HasVersionAndVariant) {
   EXPECT_TRUE(Uuid{}.is_nil());
 }
 
-TEST(Base64, KnownVectors) {
-  EXPECT_EQ(base64_encode(test::bytes_of("")), "");
-  EXPECT_EQ(base64_encode(test::bytes_of("f")), "Zg==");
-  EXPECT_EQ(base64_encode(test::bytes_of("fo")), "Zm8=");
-  EXPECT_EQ(base64_encode(test::bytes_of("foo")), "Zm9v");
-  EXPECT_EQ(base64_encode(test::bytes_of("foobar")), "Zm9vYmFy");
-  EXPECT_EQ(*base64_decode("Zm9vYmE="), test::bytes_of("fooba"));
-  EXPECT_EQ(*base64_decode("Zg=="), test::bytes_of("f"));
-  EXPECT_FALSE(base64_decode("Zg="));
-  EXPECT_FALSE(base64_decode("Z==="));
-  EXPECT_FALSE(base64_decode("Zm9v\n"));
-  EXPECT_FALSE(base64_decode("Zg==Zg=="));
-}
-
-TEST(Base64, RoundTripsAllLengths) {
-  std::vector<std::uint8_t> data;
-  for (int n = 0; n < 70; ++n) {
-    auto back = base64_decode(base64_encode(data));
-    ASSERT_TRUE(back);
-    EXPECT_EQ(*back, data);
-    data.push_back(static_cast<std::uint8_t>(n * 37));
-  }
-}
-
 TEST(Digest, Sha256OfPayload) {
   auto d = sha256(test::bytes_of("payload"));
-  EXPECT_EQ(test::to_hex({d.begin(), d.end()}), "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
+  EXPECT_EQ(base::hex_lower(d), "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5");
 }
 
 }  // namespace
