@@ -2,7 +2,11 @@
 
 #include <openssl/rand.h>
 
+#include <array>
+#include <cstdint>
 #include <stdexcept>
+
+#include "base/text.h"
 
 namespace ssm::endpoint {
 namespace {
@@ -24,11 +28,11 @@ std::string random_token(std::size_t length) {
 }
 
 SessionRecord& SessionRegistry::start(const std::string& target, const std::string& document, wire::Json parameters) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string id;
   do {
-    std::string suffix = random_token(kSessionSuffixLength);
-    for (auto& c : suffix) c = kHex[static_cast<unsigned char>(c) % 16];
+    std::array<std::uint8_t, (kSessionSuffixLength + 1) / 2> random{};
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+    const std::string suffix = base::hex_lower(random).substr(0, kSessionSuffixLength);
     id = (target.empty() ? std::string("user") : target) + "-" + suffix;
   } while (sessions_.count(id));
   SessionRecord& r = sessions_[id];

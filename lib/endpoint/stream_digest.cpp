@@ -1,6 +1,9 @@
 #include "endpoint/stream_digest.h"
 
 #include <new>
+#include <span>
+
+#include "base/text.h"
 
 namespace ssm::endpoint {
 
@@ -25,13 +28,7 @@ std::string StreamDigest::hex() const {
   unsigned int n = 0;
   if (copy && EVP_MD_CTX_copy_ex(copy, ctx_) == 1) EVP_DigestFinal_ex(copy, md, &n);
   EVP_MD_CTX_free(copy);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) {
-    s.push_back(kHex[md[i] >> 4]);
-    s.push_back(kHex[md[i] & 15]);
-  }
-  return s;
+  return base::hex_lower(std::span(md, n));
 }
 
 }  // namespace ssm::endpoint

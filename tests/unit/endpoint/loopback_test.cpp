@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "base/text.h"
 #include "loopback_server.h"
 #include "wire/digest.h"
 
@@ -16,14 +17,7 @@ namespace {
 
 using namespace test;
 
-std::string hex(const wire::Sha256& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (auto b : d) s += {kHex[b >> 4], kHex[b & 15]};
-  return s;
-}
-
-std::string sha256_hex(std::string_view s) { return hex(wire::sha256(bytes(s))); }
+std::string sha256_hex(std::string_view s) { return base::hex_lower(wire::sha256(bytes(s))); }
 
 EndpointConfig config(std::string target) {
   EndpointConfig c;
