@@ -23,6 +23,7 @@
 
 #include "aws/credential_provider.h"
 #include "aws/shared_config.h"
+#include "base/text.h"
 
 namespace ssm::aws::testing {
 
@@ -83,9 +84,7 @@ class LoopbackHttpServer {
       if (ec) return;
       SeenRequest seen{std::string(c->request.method_string()), std::string(c->request.target()), {}, c->request.body()};
       for (const auto& field : c->request) {
-        std::string name(field.name_string());
-        for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        seen.headers[name] = std::string(field.value());
+        seen.headers[base::ascii_lower(field.name_string())] = std::string(field.value());
       }
       requests_.push_back(seen);
       const CannedReply reply = handler_(seen);
