@@ -124,7 +124,10 @@ void ClientSession::on_connected() {
   SSM_LOG(info, "data channel resumed");
   resumer_.connected();
   enter(resume_into_);
+  // The phase's timer stopped with the connection: the wait starts again on the new one.
   if (phase_ == Phase::handshaking) arm_phase_timer(spec_.handshake_step_timeout, Event::handshake_timeout);
+  if (phase_ == Phase::awaiting_agent && connection_.channel().holding_input())
+    arm_phase_timer(kAgentSilence, Event::agent_silent);
 }
 
 void ClientSession::enter_awaiting_agent() {
@@ -173,7 +176,12 @@ void ClientSession::start_resume() {
 
 void ClientSession::on_resume_answered(std::optional<SessionResumer::Fresh> fresh, const std::string& error) {
   if (!acts_on(Event::resume_answered)) return;
-  if (!fresh) return fail(lost_because_ + "; " + error);
+  if (!fresh) {
+    // An agent that refuses the handshake sends nothing and hangs up (agent-side.md §2.3): a
+    // connection lost then, and not given back, is that refusal as far as anyone can tell.
+    const std::string during = resume_into_ == Phase::handshaking ? "the agent ended the session during the handshake: " : "";
+    return fail(during + lost_because_ + "; " + error);
+  }
   spec_.stream_url = fresh->stream_url;
   spec_.token_value = fresh->token;
   upgrade_auth_.update(fresh->credentials);

@@ -137,6 +137,7 @@ class RefusedKmsChallenge(unittest.TestCase):
             self.assertEqual(p.returncode, EXIT_CONNECTION_FAILURE, (p.stdout, p.stderr))
             lines = p.stderr.decode().strip().splitlines()
             self.assertEqual(len(lines), 1, p.stderr)
+            self.assertIn("the agent ended the session during the handshake", lines[0])
             ep.wait_for(rf"^session {re.escape(response['SessionId'])} cancelled: Encountered error while "
                         r"initiating handshake\. KMSEncryption: kms:Decrypt failed: InvalidCiphertextException",
                         timeout=TIMEOUT)

@@ -343,6 +343,22 @@ TEST(ClientSession, ALossDuringTheHandshakeResumesIntoTheHandshake) {
   EXPECT_EQ(h.phase(), Phase::running);
 }
 
+TEST(ClientSession, ALossBeforeTheAgentSpokeResumesAndStillWaitsForItsSilence) {
+  Harness h;
+  h.start();
+  h.open();
+  h.kind()->type_input("x");
+  h.lose();
+  h.plane->resumes.front()({true, 200, R"({"StreamUrl":"ws://127.0.0.1:2/x","TokenValue":"t2"})", {},
+                            aws::Credentials{"AK", "SK", ""}});
+  h.settle();
+  h.open();
+  EXPECT_EQ(h.phase(), Phase::awaiting_agent);
+  EXPECT_TRUE(h.data_sent().empty());
+  h.run_for(ClientSession::kAgentSilence + 200ms);
+  EXPECT_EQ(h.types_sent(), (std::vector{PayloadType::size, PayloadType::output}));
+}
+
 TEST(ClientSession, ARefusedResumeIsOneLineAnd255) {
   Harness h;
   h.start();
