@@ -174,6 +174,12 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
                "the handshake fails")
       ->group(faults);
   app.add_flag("--pacing", f.pacing, "send from sources at the real agent's pace: 1 KiB per 1 ms")->group(faults);
+  add_mode<bool>(app, "--agent-resend", f.resend_oldest_per_tick, {{"adaptive", false}, {"oldest-per-tick", true}},
+                 "adaptive",
+                 "how the agent resends what the plugin did not acknowledge: adaptive (this project's channel:\n"
+                 "the oldest on a timeout, the rest when later acks show them lost) or oldest-per-tick (the real\n"
+                 "agent: only the oldest unacknowledged message, at most once per 100 ms)")
+      ->group(faults);
   app.add_option("--seed", f.seed, "seed of the fault PRNG, for repeatable runs")->capture_default_str()->group(faults);
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr");
 }

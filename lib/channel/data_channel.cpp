@@ -23,7 +23,7 @@ DataChannel::DataChannel(boost::asio::any_io_executor ex, ChannelConfig config, 
       handler_(handler),
       timer_(std::move(ex)),
       window_(config.rtt),
-      receive_(config.receive_window) {}
+      receive_(config.receive_window_messages, config.receive_window_bytes) {}
 
 // ---- inbound ------------------------------------------------------------------------------
 
@@ -60,10 +60,21 @@ void DataChannel::on_ack(const wire::ClientMessage& m) {
     ++stats_.dropped_invalid;
     return;
   }
-  if (!window_.acknowledge(ack.acknowledged_message_sequence_number, Clock::now())) return;
+  const auto now = Clock::now();
+  const SendWindow::Entry* oldest = window_.oldest_sent();
+  const bool front = oldest && oldest->sequence_number == ack.acknowledged_message_sequence_number;
+  lost_.clear();
+  if (!window_.acknowledge(ack.acknowledged_message_sequence_number, now, &lost_)) return;
+  // The oldest moved on: its successor gets a whole RTO from now (RFC 6298 §5.3).
+  if (front) progress_ = now;
+  if (config_.resend == ResendPolicy::adaptive) {
+    if (!lost_.empty()) fast_retransmit(lost_);
+    if (front) continue_recovery(now);
+  }
   // Low-water mark: wake the source only when a quarter of the window is free, so that a
   // full pipe does not flip the reader on and off at every ack.
-  if (space_wanted_ && window_.size() <= config_.send_window - config_.send_window / 4 && !journal_.full()) {
+  if (space_wanted_ && window_.bytes() <= config_.send_window_bytes - config_.send_window_bytes / 4 &&
+      window_.size() < config_.max_in_flight && !journal_.full()) {
     space_wanted_ = false;
     handler_.on_send_space();
   }
@@ -219,10 +230,39 @@ void DataChannel::write_entry(SendWindow::Entry& e, Clock::time_point now) {
   if (e.transmissions > 0) ++stats_.retransmissions;
   window_.mark_sent(e, now);
   writer_.write_frame(e.frame);
-  arm_timer(e.deadline);
+  if (auto due = retransmit_due(now)) arm_timer(*due);
+}
+
+void DataChannel::fast_retransmit(const std::vector<std::int64_t>& lost) {
+  if (!can_write()) return;
+  const auto now = Clock::now();
+  for (std::int64_t seq : lost) {
+    SendWindow::Entry* e = window_.find(seq);
+    if (!e) continue;
+    ++stats_.fast_retransmissions;
+    write_entry(*e, now);
+  }
+}
+
+void DataChannel::continue_recovery(Clock::time_point now) {
+  if (recovery_point_ == Clock::time_point{}) return;
+  SendWindow::Entry* oldest = window_.oldest_sent();
+  // Written before the timeout and still unacknowledged one RTT after the oldest's repair:
+  // lost with it (a burst, or the acks were lost). Resent now, clocked by this ack.
+  if (oldest && oldest->last_sent < recovery_point_ && can_write()) return write_entry(*oldest, now);
+  recovery_point_ = {};
+}
+
+std::optional<Clock::time_point> DataChannel::retransmit_due(Clock::time_point now) {
+  const SendWindow::Entry* oldest = window_.oldest_sent();
+  if (!oldest) return std::nullopt;
+  if (config_.resend == ResendPolicy::oldest_per_tick) return now + config_.resend_tick;
+  return std::max(oldest->last_sent, progress_) + window_.rtt().rto();
 }
 
 void DataChannel::arm_timer(Clock::time_point deadline) {
+  // Only ever moved earlier: a timer that fires early finds its real deadline and sleeps again,
+  // which costs less than re-arming it on every ack.
   if (timer_expiry_ != Clock::time_point{} && timer_expiry_ <= deadline) return;
   timer_expiry_ = deadline;
   timer_.expires_at(deadline);
@@ -236,18 +276,25 @@ void DataChannel::on_timer() {
   timer_expiry_ = {};
   if (!can_write()) return;
   const auto now = Clock::now();
-  bool resent = false;
-  for (auto& e : window_.entries()) {
-    if (e.transmissions == 0 || e.deadline > now) continue;
-    if (now - e.first_sent > config_.resend_budget) {
-      fail("no acknowledgement from the peer within the resend budget", std::errc::timed_out);
-      return;
-    }
-    write_entry(e, now);
-    resent = true;
+  SendWindow::Entry* oldest = window_.oldest_sent();
+  if (!oldest) return;
+  if (now - oldest->first_sent > config_.resend_budget) {
+    fail("no acknowledgement from the peer within the resend budget", std::errc::timed_out);
+    return;
   }
-  if (resent) window_.back_off();
-  if (auto next = window_.next_deadline()) arm_timer(*next);
+  const bool due = config_.resend == ResendPolicy::oldest_per_tick
+                       ? now - oldest->last_sent >= window_.rtt().rto()
+                       : std::max(oldest->last_sent, progress_) + window_.rtt().rto() <= now;
+  if (due) {
+    // Only the oldest: the acks that follow its repair clock out the rest, or show them lost.
+    if (config_.resend == ResendPolicy::adaptive) {
+      window_.back_off();
+      recovery_point_ = now;  // until everything written before now is acknowledged
+    }
+    write_entry(*oldest, now);
+    return;
+  }
+  if (auto next = retransmit_due(now)) arm_timer(*next);
 }
 
 void DataChannel::write_unsent_or_all(bool all) {
@@ -280,7 +327,7 @@ void DataChannel::resume_publication() {
   if (!paused_) return;
   paused_ = false;
   write_unsent_or_all(/*all=*/false);
-  if (auto next = window_.next_deadline()) arm_timer(*next);
+  if (auto next = retransmit_due(Clock::now())) arm_timer(*next);
 }
 
 void DataChannel::close() {

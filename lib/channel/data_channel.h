@@ -41,17 +41,40 @@ inline constexpr ChannelRole kAgent{wire::message_type::output_stream_data, wire
 // The agent reads at most this much per message and expects no more from the client.
 inline constexpr std::size_t kMaxPayload = 1024;
 
+// How the channel resends what the peer did not acknowledge.
+enum class ResendPolicy {
+  // This project's: one retransmission timer for the oldest unacknowledged message, restarted
+  // by every ack that advances it (so that messages queued behind a slow start do not all
+  // expire together); on expiry only the oldest is resent and the RTO backs off, and the acks
+  // of the repairs clock out the rest written before the timeout; a message the peer's later
+  // acks show lost is resent at once (SendWindow::kFastRetransmitAcks).
+  adaptive,
+  // The real agent's (agent-side.md §3.2): every resend_tick, the oldest unacknowledged
+  // message is resent if its last send is an RTO old; nothing else is. The local endpoint
+  // plays it on request, so that tests and the bench meet the agent's pace of repair.
+  oldest_per_tick,
+};
+
 struct ChannelConfig {
   ChannelRole role = kClient;
-  // Messages in flight before has_send_space() turns false. Sized by scripts/bench: enough
-  // to fill a loopback path at > 150 MB/s, far below the agent's 10,000-message buffer.
-  std::size_t send_window = 2048;
-  // Messages buffered ahead of a gap (the reference's incoming capacity).
-  std::size_t receive_window = 10000;
+  // Bytes of frames in flight (sent or queued, not yet acknowledged) before has_send_space()
+  // turns false. Sized by scripts/bench: enough to fill a loopback path; beyond it only the
+  // queue, and the RTT the peer sees, grow.
+  std::size_t send_window_bytes = 1024 * 1024;
+  // And messages: never above the agent's incoming buffer (100,000 in current agents, 10,000
+  // in older ones), however small the messages.
+  std::size_t max_in_flight = 10000;
+  // What is kept ahead of a gap while the peer repairs it. The real agent keeps sending new
+  // data while it resends one lost message per 100 ms; whatever does not fit here is dropped
+  // unacknowledged and costs another resend later, so it is generous (SSM_PLUGIN_RECEIVE_BUFFER_MIB).
+  std::size_t receive_window_bytes = 64 * 1024 * 1024;
+  std::size_t receive_window_messages = 100000;
   // How long the oldest message may stay unacked before the channel gives up (the
   // reference: 3000 resends x 100 ms).
   std::chrono::milliseconds resend_budget = std::chrono::minutes(5);
   RttConstants rtt;
+  ResendPolicy resend = ResendPolicy::adaptive;
+  std::chrono::milliseconds resend_tick{100};  // oldest_per_tick only
   // The agent marks its first data message with SYN (agent-side.md §1); the client never does.
   bool syn_on_first = false;
 };
@@ -92,6 +115,7 @@ struct ChannelStats {
   std::uint64_t data_sent = 0;
   std::uint64_t data_received = 0;
   std::uint64_t retransmissions = 0;
+  std::uint64_t fast_retransmissions = 0;  // of which: resent because later acks showed a loss
   std::uint64_t acks_sent = 0;
   std::uint64_t duplicates = 0;
   std::uint64_t dropped_invalid = 0;  // frames that failed decoding
@@ -117,7 +141,9 @@ class DataChannel {
   // when the window is full the message still goes in, and has_send_space() tells the caller
   // to stop reading its source until on_send_space().
   void send(wire::PayloadType type, std::span<const std::uint8_t> payload);
-  bool has_send_space() const { return window_.size() < config_.send_window && !journal_.full(); }
+  bool has_send_space() const {
+    return window_.bytes() < config_.send_window_bytes && window_.size() < config_.max_in_flight && !journal_.full();
+  }
   // True when every sent message has been acknowledged (and no input is held back).
   bool all_acknowledged() const { return window_.empty() && !journal_.has_held(); }
 
@@ -176,8 +202,16 @@ class DataChannel {
   // when it does not open.
   bool open_payload(wire::ClientMessage& m);
   void send_ack(const wire::ClientMessage& m);
+  // The retransmission timer: when the oldest written message is due (adaptive), or the
+  // next tick (oldest_per_tick); nullopt when nothing written waits for an ack.
+  std::optional<Clock::time_point> retransmit_due(Clock::time_point now);
   void arm_timer(Clock::time_point deadline);
   void on_timer();
+  void fast_retransmit(const std::vector<std::int64_t>& lost);
+  // After a timeout, each ack of the oldest sends the next one written before it (RFC 6582's
+  // partial acks): a burst of losses, or of lost acks, is repaired at one message per RTT
+  // instead of one per RTO.
+  void continue_recovery(Clock::time_point now);
   void write_unsent_or_all(bool all);
   bool can_write() const { return attached_ && !paused_ && !closed_; }
   // `ec`: timed_out for the resend budget, protocol_error for what the peer sent.
@@ -188,6 +222,9 @@ class DataChannel {
   ChannelHandler& handler_;
   boost::asio::steady_timer timer_;
   Clock::time_point timer_expiry_{};  // when the armed timer fires; {} when not armed
+  Clock::time_point progress_{};      // when the oldest unacked message last changed (acked)
+  Clock::time_point recovery_point_{};  // a timeout's time, while repairing what preceded it
+  std::vector<std::int64_t> lost_;    // scratch for SendWindow::acknowledge
   SendWindow window_;
   ReceiveWindow receive_;
   std::int64_t next_seq_ = 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <map>
 #include <optional>
 
@@ -21,7 +22,9 @@ class ReceiveWindow {
     overflow,   // ahead and the buffer is full: drop without ack (the peer resends)
   };
 
-  explicit ReceiveWindow(std::size_t capacity) : capacity_(capacity) {}
+  // At most `max_messages` messages and `max_bytes` payload bytes ahead of a gap.
+  explicit ReceiveWindow(std::size_t max_messages, std::size_t max_bytes = SIZE_MAX)
+      : max_messages_(max_messages), max_bytes_(max_bytes) {}
 
   Verdict classify(wire::ClientMessage& message);  // stores the message when buffered
 
@@ -30,10 +33,12 @@ class ReceiveWindow {
   // The buffered message with the expected number, removed from the buffer.
   std::optional<wire::ClientMessage> take_next();
   std::size_t buffered() const { return ahead_.size(); }
+  std::size_t buffered_bytes() const { return bytes_; }
   bool has_next() const { return ahead_.contains(expected_); }
 
  private:
-  std::size_t capacity_;
+  std::size_t max_messages_, max_bytes_;
+  std::size_t bytes_ = 0;
   std::int64_t expected_ = 0;
   std::map<std::int64_t, wire::ClientMessage> ahead_;
 };

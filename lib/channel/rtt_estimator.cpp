@@ -11,7 +11,7 @@ void RttEstimator::add_sample(Duration r) {
   const Duration deviation = rtt_ > r ? rtt_ - r : r - rtt_;
   rttvar_ = (rttvar_ * 3 + deviation) / 4;
   rtt_ = (rtt_ * 7 + r) / 8;
-  rto_ = std::min(rtt_ + std::max(c_.clock_granularity, 4 * rttvar_), c_.max_rto);
+  rto_ = std::clamp(rtt_ + std::max(c_.clock_granularity, 4 * rttvar_), c_.min_rto, c_.max_rto);
 }
 
 void RttEstimator::back_off() { rto_ = std::min(rto_ * 2, c_.max_rto); }

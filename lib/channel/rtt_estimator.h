@@ -17,6 +17,10 @@ struct RttConstants {
   Duration initial_rtt = std::chrono::milliseconds(100);
   Duration initial_rto = std::chrono::milliseconds(200);
   Duration clock_granularity = std::chrono::milliseconds(10);  // floor of the variance term
+  // Floor of the RTO, as Linux TCP's 200 ms: without it the RTO settles near RTT + 10 ms, and
+  // any queueing on the path (or a peer that acks a batch at once) fires spurious resends.
+  // The reference has none (protocol.md §5.4); 0 restores its formula exactly.
+  Duration min_rto = std::chrono::milliseconds(200);
   Duration max_rto = std::chrono::seconds(1);
 };
 

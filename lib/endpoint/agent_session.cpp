@@ -19,12 +19,15 @@ constexpr auto kResumeWindow = 30s;
 // The first client version the agent runs smux for (agent-side.md §7).
 constexpr std::string_view kMuxMinClient = "1.1.70";
 
-channel::ChannelConfig agent_channel_config() {
+channel::ChannelConfig agent_channel_config(const Faults& faults) {
   channel::ChannelConfig c;
   c.role = channel::kAgent;
   c.syn_on_first = true;
-  c.send_window = 4096;       // far below the agent's 100,000, enough for loopback speed
-  c.receive_window = 100000;  // the agent's incoming capacity (agent-side.md §3.1)
+  c.send_window_bytes = 4 * 1024 * 1024;  // enough for loopback speed
+  c.max_in_flight = 100000;               // the agent's outgoing capacity (agent-side.md §3.1)
+  c.receive_window_messages = 100000;     // and its incoming one, counted in messages only
+  c.receive_window_bytes = SIZE_MAX;
+  if (faults.resend_oldest_per_tick) c.resend = channel::ResendPolicy::oldest_per_tick;
   return c;
 }
 
@@ -41,7 +44,7 @@ AgentSession::AgentSession(boost::asio::any_io_executor ex, const SessionRecord&
       ctx_(context),
       on_ended_(std::move(on_ended)),
       faults_(context.config.faults),
-      channel_(ex, agent_channel_config(), static_cast<channel::FrameWriter&>(*this),
+      channel_(ex, agent_channel_config(context.config.faults), static_cast<channel::FrameWriter&>(*this),
                static_cast<channel::ChannelHandler&>(*this)),
       handshake_timer_(ex),
       pause_timer_(ex),

@@ -30,6 +30,9 @@ struct Faults {
   int pause_ms = 1000;        // ... and start_publication this much later
   long freeze_after = 0;      // stop all I/O on the connection after this many data frames
   bool pacing = false;        // the real agent's pace: 1 KiB per 1 ms from sources
+  // --agent-resend oldest-per-tick: resend as the real agent does, only the oldest unacked
+  // message once per 100 ms (agent-side.md §3.2), instead of this project's channel policy.
+  bool resend_oldest_per_tick = false;
   std::uint64_t seed = 1;
 
   // Faults that touch individual frames (the others are events on a counter).

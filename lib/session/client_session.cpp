@@ -14,6 +14,7 @@ channel::ChannelConfig client_channel_config(const SessionSpec& spec) {
   channel::ChannelConfig c;
   c.role = channel::kClient;
   c.resend_budget = spec.resend_timeout;
+  c.receive_window_bytes = spec.receive_buffer_mib * 1024 * 1024;
   return c;
 }
 

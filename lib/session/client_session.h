@@ -45,6 +45,8 @@ struct SessionSpec {
   // waits 15 s for each of our answers (agent-side.md §2.1), so twice that without its next
   // message means it will not complete.
   std::chrono::seconds handshake_step_timeout{30};
+  // What the channel keeps ahead of a gap while the agent repairs it (SSM_PLUGIN_RECEIVE_BUFFER_MIB).
+  std::size_t receive_buffer_mib = 64;
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it

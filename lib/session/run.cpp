@@ -22,14 +22,20 @@ void read_text(const base::GetEnv& env, const char* name, std::string& value) {
   if (auto text = env(name); text && !text->empty()) value = std::move(*text);
 }
 
-// A positive whole number of seconds from the environment; anything else keeps `value`.
-void read_seconds(const base::GetEnv& env, const char* name, std::chrono::seconds& value) {
+// A positive whole number from the environment; anything else keeps `value`.
+template <typename Number>
+void read_positive(const base::GetEnv& env, const char* name, Number& value) {
   const auto text = env(name);
   if (!text || text->empty()) return;
-  int seconds = 0;
+  Number n = 0;
   const char* end = text->data() + text->size();
-  if (const auto [at, ec] = std::from_chars(text->data(), end, seconds); ec == std::errc() && at == end && seconds > 0)
-    value = std::chrono::seconds(seconds);
+  if (const auto [at, ec] = std::from_chars(text->data(), end, n); ec == std::errc() && at == end && n > 0) value = n;
+}
+
+void read_seconds(const base::GetEnv& env, const char* name, std::chrono::seconds& value) {
+  int seconds = 0;
+  read_positive(env, name, seconds);
+  if (seconds > 0) value = std::chrono::seconds(seconds);
 }
 
 }  // namespace
@@ -39,6 +45,7 @@ void apply_environment(SessionSpec& spec, const base::GetEnv& env) {
   read_text(env, "SSM_PLUGIN_LOCAL_HOST", spec.local_host);
   read_seconds(env, "SSM_PLUGIN_KEEPALIVE_SECONDS", spec.keepalive);
   read_seconds(env, "SSM_PLUGIN_RESEND_TIMEOUT_SECONDS", spec.resend_timeout);
+  read_positive(env, "SSM_PLUGIN_RECEIVE_BUFFER_MIB", spec.receive_buffer_mib);
 }
 
 void run_until_finished(boost::asio::io_context& io, const std::function<void(int signo)>& on_signal,

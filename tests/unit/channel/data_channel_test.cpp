@@ -4,7 +4,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <functional>
 #include <random>
+#include <set>
 
 #include "channel/data_channel.h"
 
@@ -27,10 +29,17 @@ class Link final : public FrameWriter {
   bool cut = false;  // drop everything
   std::vector<Frame> written;
   bool record = false;
+  std::function<bool(const wire::ClientMessage&)> drop_if;  // decoded; true: lost on the way
+  std::size_t frames = 0;
 
   void write_frame(Frame f) override {
+    ++frames;
     if (record) written.push_back(f);
     if (cut || roll(faults.drop)) return;
+    if (drop_if) {
+      wire::ClientMessage m;
+      if (!wire::decode(*f, m) && drop_if(m)) return;
+    }
     if (roll(faults.corrupt) && f->size() > 120) {
       auto copy = std::make_shared<std::vector<std::uint8_t>>(*f);
       (*copy)[120 + rng_() % (copy->size() - 120)] ^= 0x5a;
@@ -93,7 +102,8 @@ ChannelConfig fast(ChannelRole role) {
   c.rtt.initial_rtt = 5ms;
   c.rtt.initial_rto = 50ms;
   c.rtt.clock_granularity = 1ms;
-  c.send_window = 64;
+  c.rtt.min_rto = 1ms;
+  c.max_in_flight = 64;
   return c;
 }
 
@@ -218,7 +228,7 @@ TEST(DataChannel, AcksCarryTheReferenceShape) {
 
 TEST(DataChannel, BackPressureNeverDropsAndWakesTheSource) {
   auto cc = fast(kClient);
-  cc.send_window = 8;
+  cc.max_in_flight = 8;
   Pair p(cc);
   p.to_client.cut = true;  // no acks come back
   const std::vector<std::uint8_t> x{7};
@@ -367,6 +377,99 @@ TEST(DataChannel, DuplicatesAreReackedNotRedelivered) {
   EXPECT_EQ(p.agent_seen.received, x);
   EXPECT_EQ(p.to_client.written.size(), 2u);  // two acks
   EXPECT_EQ(p.agent.stats().duplicates, 1u);
+}
+
+}  // namespace
+}  // namespace ssm::channel
+
+namespace ssm::channel {
+namespace {
+
+// The project's constants (200 ms RTO floor): what a real session uses.
+ChannelConfig real(ChannelRole role) {
+  ChannelConfig c;
+  c.role = role;
+  return c;
+}
+
+std::vector<std::uint8_t> one_kib(int i) { return std::vector<std::uint8_t>(1024, static_cast<std::uint8_t>(i)); }
+
+TEST(Retransmission, ACleanPathResendsNothing) {
+  Pair p(real(kClient), real(kAgent));
+  for (int i = 0; i < 4000; ++i) {
+    p.client.send(wire::PayloadType::output, one_kib(i));
+    p.agent.send(wire::PayloadType::output, one_kib(i));
+    if (i % 256 == 0) p.run_until([&] { return p.client.has_send_space() && p.agent.has_send_space(); });
+  }
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged() && p.agent.all_acknowledged(); }));
+  EXPECT_EQ(p.client.stats().retransmissions, 0u);
+  EXPECT_EQ(p.agent.stats().retransmissions, 0u);
+  EXPECT_EQ(p.agent_seen.received.size(), 4000u * 1024);
+}
+
+TEST(Retransmission, OneLossIsRepairedByLaterAcksWellBeforeTheRto) {
+  Pair p(real(kClient), real(kAgent));
+  bool dropped = false;
+  p.to_agent.drop_if = [&](const wire::ClientMessage& m) {
+    if (dropped || m.message_type != wire::message_type::input_stream_data || m.sequence_number != 3) return false;
+    return dropped = true;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) p.client.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(dropped);
+  EXPECT_EQ(p.client.stats().retransmissions, 1u);
+  EXPECT_EQ(p.client.stats().fast_retransmissions, 1u);
+  EXPECT_LT(took, RttConstants{}.min_rto / 2) << "repaired by fast retransmit, not by the timer";
+  EXPECT_EQ(p.agent_seen.received.size(), 10u * 1024);
+}
+
+TEST(Retransmission, ALostTailIsResentOneAtATimeByTheTimer) {
+  // The last two messages are lost once each: no later acks can show it, so the timer resends
+  // the oldest, and its ack clocks out the next.
+  Pair p(real(kClient), real(kAgent));
+  std::set<std::int64_t> dropped;
+  p.to_agent.drop_if = [&](const wire::ClientMessage& m) {
+    if (m.message_type != wire::message_type::input_stream_data || m.sequence_number < 8) return false;
+    return dropped.insert(m.sequence_number).second;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) p.client.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.client.all_acknowledged(); }));
+  EXPECT_EQ(p.client.stats().retransmissions, 2u) << "each lost message once, nothing else";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, RttConstants{}.min_rto * 3 / 2) << "one timeout, not two";
+  EXPECT_EQ(p.client.stats().fast_retransmissions, 0u);
+}
+
+TEST(Retransmission, TheAgentsPolicyResendsOnlyTheOldestPerTick) {
+  auto agent = real(kAgent);
+  agent.resend = ResendPolicy::oldest_per_tick;
+  Pair p(real(kClient), agent);
+  std::set<std::int64_t> dropped;
+  p.to_client.drop_if = [&](const wire::ClientMessage& m) {
+    if (m.message_type != wire::message_type::output_stream_data || m.sequence_number % 10 != 0) return false;
+    return dropped.insert(m.sequence_number).second;  // 0, 10, 20 lost once each
+  };
+  for (int i = 0; i < 30; ++i) p.agent.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.agent.all_acknowledged(); }));
+  EXPECT_EQ(p.agent.stats().retransmissions, 3u);
+  EXPECT_EQ(p.agent.stats().fast_retransmissions, 0u);
+  EXPECT_EQ(p.client_seen.received.size(), 30u * 1024) << "everything after each gap was kept";
+}
+
+TEST(Retransmission, TheWindowIsBoundedInBytes) {
+  auto cc = real(kClient);
+  cc.send_window_bytes = 16 * 1024;
+  Pair p(cc, real(kAgent));
+  p.to_agent.cut = true;
+  int sent = 0;
+  while (p.client.has_send_space()) {
+    p.client.send(wire::PayloadType::output, one_kib(sent));
+    ++sent;
+  }
+  // Each 1 KiB payload is a 1,144-byte frame: 15 fit under 16 KiB, the 15th crosses it.
+  EXPECT_EQ(sent, 15);
 }
 
 }  // namespace
