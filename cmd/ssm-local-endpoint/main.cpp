@@ -142,6 +142,17 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
       ->type_name("MS")
       ->check(quiet(CLI::Range(0, 60000)))
       ->group(faults);
+  app.add_option("--drop-nth-out", f.drop_nth_out,
+                 "lose the Nth agent->client data frame (resends included), once; the session's end line says\n"
+                 "how many microseconds later a copy of it was sent (nth_out_repair_us)")
+      ->type_name("N")
+      ->check(count)
+      ->group(faults);
+  app.add_option("--drop-nth-in", f.drop_nth_in,
+                 "lose the Nth client->agent data frame, once; nth_in_repair_us: until a copy of it arrived")
+      ->type_name("N")
+      ->check(count)
+      ->group(faults);
   app.add_option("--disconnect-after", f.disconnect_after, "drop the WebSocket abruptly after N data frames sent")
       ->type_name("N")
       ->check(count)

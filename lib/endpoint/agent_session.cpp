@@ -275,13 +275,40 @@ void AgentSession::end(const std::string& why) {
   ctx_.stats.retransmissions += s.retransmissions;
   ctx_.stats.faults += faults_.injected();
   ctx_.out.event("session " + id_ + " ended: in=" + std::to_string(in_.bytes()) + " out=" +
-                 std::to_string(out_.bytes()) + " in_sha256=" + in_.hex() + " out_sha256=" + out_.hex());
+                 std::to_string(out_.bytes()) + " in_sha256=" + in_.hex() + " out_sha256=" + out_.hex() +
+                 end_line_counts());
   if (why != "closed") ctx_.out.log("session " + id_ + ": " + why);
   if (on_ended_) on_ended_();
   if (!link_) return;
   // Give the client a moment to read channel_closed and hang up, then hang up ourselves.
   close_timer_.expires_after(kCloseDrain);
   close_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) { self->on_close_timer(ec); });
+}
+
+// After the digests, for scripts/bench: the data messages the agent sent (each once), resent
+// and received (copies included), the duplicates among those, and what the fault injector
+// lost or delivered twice each way ("in": client -> agent). The client's own resends are
+// dup_in - copy_in + drop_in. With --drop-nth-*, which sequence number was lost and how many
+// microseconds later a copy of it passed the same way (-1: never).
+std::string AgentSession::end_line_counts() const {
+  const auto& s = channel_.stats();
+  const auto& f = faults_.counts();
+  const auto n = [](std::uint64_t v) { return std::to_string(v); };
+  std::string line = " sent=" + n(s.data_sent) + " resent=" + n(s.retransmissions) + " received=" +
+                     n(s.data_received) + " dup_in=" + n(s.duplicates) + " drop_in=" + n(f.dropped_data_in) +
+                     " drop_out=" + n(f.dropped_data_out) + " drop_ack_in=" + n(f.dropped_acks_in) +
+                     " drop_ack_out=" + n(f.dropped_acks_out) + " copy_in=" + n(f.copied_data_in) +
+                     " copy_out=" + n(f.copied_data_out);
+  const auto single = [&line](const char* way, const SingleDrop& d) {
+    if (d.nth <= 0) return;
+    const long long us =
+        d.repaired_after ? std::chrono::duration_cast<std::chrono::microseconds>(*d.repaired_after).count() : -1;
+    line += std::string(" nth_") + way + "_seq=" + std::to_string(d.sequence) + " nth_" + way +
+            "_repair_us=" + std::to_string(us);
+  };
+  single("in", faults_.drop_nth_in());
+  single("out", faults_.drop_nth_out());
+  return line;
 }
 
 void AgentSession::on_close_timer(const boost::system::error_code& ec) {

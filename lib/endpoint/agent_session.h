@@ -112,6 +112,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   channel::Delivery on_running_data(const wire::ClientMessage& m);
   void close_session();
   void end(const std::string& why);
+  std::string end_line_counts() const;  // the end line's figures after its digests
   void on_resume_timeout(const boost::system::error_code& ec);
   void on_close_timer(const boost::system::error_code& ec);
 

@@ -24,6 +24,8 @@ struct Faults {
   int reorder = 0;            // percent of agent->client frames held back behind the next one
   int corrupt = 0;            // percent of frames with one payload byte flipped (both ways)
   int delay_ms = 0;           // latency added to agent->client frames
+  long drop_nth_out = 0;      // lose the Nth agent->client data frame, once (0: off) ...
+  long drop_nth_in = 0;       // ... the Nth client->agent one; the end line says when it was repaired
   long disconnect_after = 0;  // drop the WebSocket after this many data frames sent ...
   int disconnects = 1;        // ... this many times, every disconnect_after frames
   long pause_after = 0;       // send pause_publication after this many data frames sent (once)
@@ -36,7 +38,9 @@ struct Faults {
   std::uint64_t seed = 1;
 
   // Faults that touch individual frames (the others are events on a counter).
-  bool per_frame() const { return drop_out || drop_in || duplicate || reorder || corrupt || delay_ms; }
+  bool per_frame() const {
+    return drop_out || drop_in || duplicate || reorder || corrupt || delay_ms || drop_nth_out || drop_nth_in;
+  }
 };
 
 // --shell-handshake: whether Standard_Stream and InteractiveCommands sessions hand-shake

@@ -117,6 +117,88 @@ TEST(FaultInjector, CorruptFlipsOnePayloadByteSoTheDigestCatchesIt) {
   EXPECT_EQ(*sent, *empty);
 }
 
+channel::Frame typed(std::string_view type, std::int64_t seq) {
+  wire::ClientMessage m;
+  m.message_type = std::string(type);
+  m.created_date = 1503434274948;
+  m.sequence_number = seq;
+  m.message_id = wire::Uuid::random_v4();
+  m.payload_type = wire::PayloadType::output;
+  m.payload = {'x'};
+  return std::make_shared<const std::vector<std::uint8_t>>(wire::encode(m));
+}
+
+TEST(FaultInjector, DropNthOutLosesOneDataFrameOnceAndTimesTheCopyThatRepairsIt) {
+  Faults f;
+  f.drop_nth_out = 3;
+  FaultInjector injector(f);
+  std::vector<std::int64_t> out;
+  const auto send = [&](channel::Frame x) { out.push_back(seq_of(x)); };
+  injector.outgoing(frame(0), send);
+  injector.outgoing(typed(wire::message_type::acknowledge, 0), send);  // not data: not counted
+  injector.outgoing(frame(1), send);
+  injector.outgoing(frame(2), send);  // the third data frame: lost
+  injector.outgoing(frame(3), send);
+  EXPECT_EQ(out, (std::vector<std::int64_t>{0, 0, 1, 3}));
+  EXPECT_EQ(injector.drop_nth_out().sequence, 2);
+  EXPECT_FALSE(injector.drop_nth_out().repaired_after);
+  injector.outgoing(frame(2), send);  // the resend passes, and is the repair
+  injector.outgoing(frame(4), send);
+  EXPECT_EQ(out, (std::vector<std::int64_t>{0, 0, 1, 3, 2, 4}));
+  ASSERT_TRUE(injector.drop_nth_out().repaired_after);
+  EXPECT_GE(injector.drop_nth_out().repaired_after->count(), 0);
+  EXPECT_EQ(injector.counts().dropped_data_out, 1u);
+  EXPECT_EQ(injector.counts().dropped_data_in, 0u);
+  EXPECT_EQ(injector.injected(), 1u);
+  EXPECT_EQ(injector.drop_nth_in().sequence, -1);  // off
+}
+
+TEST(FaultInjector, DropNthInLosesTheNthIncomingDataFrame) {
+  Faults f;
+  f.drop_nth_in = 2;
+  FaultInjector injector(f);
+  std::vector<std::int64_t> in;
+  const auto deliver = [&](std::span<const std::uint8_t> x) {
+    wire::ClientMessage m;
+    in.push_back(wire::decode(x, m) ? -1 : m.sequence_number);
+  };
+  for (std::int64_t seq : {0, 1, 2, 1}) {
+    const auto fr = typed(wire::message_type::input_stream_data, seq);
+    injector.incoming(*fr, deliver);
+  }
+  EXPECT_EQ(in, (std::vector<std::int64_t>{0, 2, 1}));
+  EXPECT_EQ(injector.drop_nth_in().sequence, 1);
+  EXPECT_TRUE(injector.drop_nth_in().repaired_after);
+  EXPECT_EQ(injector.counts().dropped_data_in, 1u);
+}
+
+TEST(FaultInjector, CountsDropsAndCopiesByDirectionAndKind) {
+  Faults f;
+  f.drop_in = 100;
+  FaultInjector in_only(f);
+  for (auto type : {wire::message_type::input_stream_data, wire::message_type::acknowledge,
+                    wire::message_type::acknowledge, wire::message_type::channel_closed}) {
+    const auto fr = typed(type, 0);
+    in_only.incoming(*fr, [](std::span<const std::uint8_t>) { FAIL(); });
+  }
+  EXPECT_EQ(in_only.counts().dropped_data_in, 1u);
+  EXPECT_EQ(in_only.counts().dropped_acks_in, 2u);
+  EXPECT_EQ(in_only.counts().dropped_data_out + in_only.counts().dropped_acks_out, 0u);
+  EXPECT_EQ(in_only.injected(), 4u);  // the channel_closed too, though neither data nor ack
+
+  Faults d;
+  d.duplicate = 100;
+  FaultInjector copies(d);
+  const auto send = [](channel::Frame) {};
+  copies.outgoing(typed(wire::message_type::output_stream_data, 0), send);
+  copies.outgoing(typed(wire::message_type::acknowledge, 0), send);
+  const auto fr = typed(wire::message_type::input_stream_data, 0);
+  copies.incoming(*fr, [](std::span<const std::uint8_t>) {});
+  EXPECT_EQ(copies.counts().copied_data_out, 1u);
+  EXPECT_EQ(copies.counts().copied_data_in, 1u);
+  EXPECT_EQ(copies.injected(), 3u);
+}
+
 TEST(FaultInjector, NoFaultsNoChange) {
   FaultInjector injector(Faults{});
   std::vector<std::int64_t> out;

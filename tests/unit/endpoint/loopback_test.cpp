@@ -97,7 +97,13 @@ TEST(Loopback, HandshakeThenEcho) {
 
   server.stop();
   const std::string h = sha256_hex("hello");
-  EXPECT_NE(server.events().find("session " + s.id + " ended: in=5 out=5 in_sha256=" + h + " out_sha256=" + h + "\n"),
+  EXPECT_NE(server.events().find("session " + s.id + " ended: in=5 out=5 in_sha256=" + h + " out_sha256=" + h +
+                                 " sent=3 resent="),
+            std::string::npos)
+      << server.events();
+  // HandshakeRequest, HandshakeComplete and the echo out; HandshakeResponse and "hello" in.
+  EXPECT_NE(server.events().find(" received=2 dup_in=0 drop_in=0 drop_out=0 drop_ack_in=0 drop_ack_out=0 copy_in=0 "
+                                 "copy_out=0\n"),
             std::string::npos)
       << server.events();
 }
@@ -292,6 +298,38 @@ TEST(Loopback, PauseAfterHoldsTheAgentsOutputUntilStartPublication) {
             (std::vector<std::string>{"data", "data", "pause_publication", "start_publication"}));
   EXPECT_GE(paused_for, 90ms);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST(Loopback, DropNthOutLosesOneDataFrameAndTheEndLineTimesItsRepair) {
+  EndpointConfig c = bare_stream("source:5000");
+  c.faults.drop_nth_out = 2;
+  Loopback server(c);
+  Plain api(server.port());
+  ASSERT_TRUE(api.connect());
+  const Session s = start_session(api, kBareDocument);
+  Plain ws(server.port());
+  ASSERT_TRUE(ws.connect() && ws.upgrade(s.id));
+  ws.send_text(open_data_channel(s.token));
+
+  std::vector<std::int64_t> arrived;  // sequence numbers in arrival order, copies included
+  while (auto m = next_data(ws)) {
+    if (m->message_type == "channel_closed") break;
+    if (m->message_type != "output_stream_data") continue;
+    arrived.push_back(m->sequence_number);
+    ws.send(ClientSide::ack(*m));
+  }
+  ASSERT_FALSE(arrived.empty());
+  EXPECT_EQ(arrived[0], 0);
+  EXPECT_NE(arrived[1], 1);  // lost ...
+  EXPECT_GE(std::count(arrived.begin(), arrived.end(), 1), 1);  // ... and resent
+  server.stop();
+  const std::string events = server.events();
+  EXPECT_NE(events.find(" drop_out=1 drop_ack_in=0 drop_ack_out=0 copy_in=0 copy_out=0 nth_out_seq=1 nth_out_repair_us="),
+            std::string::npos)
+      << events;
+  const auto at = events.find("nth_out_repair_us=");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stol(events.substr(at + 18)), 0) << events;
 }
 
 TEST(Loopback, DisconnectAfterDropsTheConnection) {
