@@ -14,6 +14,7 @@
 #include "base/environment.h"
 #include "base/text.h"
 #include "transport/http_proxy.h"
+#include "transport/resolve.h"
 #include "transport/url.h"
 
 namespace ssm::aws {
@@ -80,14 +81,14 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
       });
       return;
     }
-    resolver_.async_resolve(proxy_ ? proxy_->host : url_.host, proxy_ ? proxy_->port : url_.port,
-                            beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
+    transport::async_resolve(resolver_, proxy_ ? proxy_->host : url_.host, proxy_ ? proxy_->port : url_.port,
+                             beast::bind_front_handler(&Exchange::on_resolve, this->shared_from_this()));
   }
 
-  void on_resolve(error_code ec, tcp::resolver::results_type results) {
+  void on_resolve(error_code ec, const transport::Endpoints& endpoints) {
     if (ec) return fail("cannot resolve", ec);
     beast::get_lowest_layer(stream_).async_connect(
-        results, [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
+        endpoints, [self = this->shared_from_this()](error_code ec, const tcp::endpoint&) {
           if (ec) return self->fail("cannot connect to", ec);
           if (!self->proxy_) return self->on_connection_open();
           self->tunnel();

@@ -13,6 +13,7 @@
 #include "base/environment.h"
 #include "transport/coalescing_stream.h"
 #include "transport/http_proxy.h"
+#include "transport/resolve.h"
 
 namespace ssm::transport {
 namespace {
@@ -60,7 +61,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     }
     const std::string& host = proxy_ ? proxy_->host : url_.host;
     const std::string& port = proxy_ ? proxy_->port : url_.port;
-    resolver_.async_resolve(host, port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
+    async_resolve(resolver_, host, port, beast::bind_front_handler(&Session::on_resolve, this->shared_from_this()));
   }
 
   void send(Frame frame) override {
@@ -105,13 +106,13 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
 
   std::string where() const { return proxy_ ? "proxy " + proxy_->display : url_.host + ":" + url_.port; }
 
-  void on_resolve(error_code ec, tcp::resolver::results_type results) {
+  void on_resolve(error_code ec, const Endpoints& endpoints) {
     if (closed_) return;
     if (ec)
       return finish(CloseReason::connect_failed,
                     "cannot resolve " + (proxy_ ? "proxy " + proxy_->host : url_.host) + ": " + ec.message());
     beast::get_lowest_layer(ws_).expires_after(options_.handshake_timeout);
-    beast::get_lowest_layer(ws_).async_connect(results, beast::bind_front_handler(&Session::on_connect, this->shared_from_this()));
+    beast::get_lowest_layer(ws_).async_connect(endpoints, beast::bind_front_handler(&Session::on_connect, this->shared_from_this()));
   }
 
   void on_connect(error_code ec, const tcp::endpoint&) {
