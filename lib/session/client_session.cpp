@@ -98,12 +98,13 @@ void ClientSession::on_phase_timer(Event event) {
 // ---- connection ---------------------------------------------------------------------------
 
 void ClientSession::start() {
-  if (!upgrade_auth_.wants_credentials(spec_.stream_url)) return connect();
-  control_plane_->upgrade_credentials(guarded([this](aws::ResolvedCredentials found) {
-    if (phase_ != Phase::connecting) return;
-    upgrade_auth_.start(found);
-    connect();
-  }));
+  // The dial goes first; the credentials (instance metadata, say, may take a while) are looked
+  // up beside it, and only the upgrade request, which carries their signature, waits for them.
+  const bool sign = upgrade_auth_.wants_credentials(spec_.stream_url);
+  if (sign) upgrade_auth_.expect_credentials();
+  connect();
+  if (sign && phase_ == Phase::connecting)
+    control_plane_->upgrade_credentials(guarded([this](aws::ResolvedCredentials found) { upgrade_auth_.start(found); }));
 }
 
 void ClientSession::connect() {
@@ -115,7 +116,9 @@ void ClientSession::connect() {
   options.ca_bundle = spec_.ca_bundle;
   options.keepalive = spec_.keepalive;
   options.headers.emplace_back("User-Agent", "session-manager-plugin/" + spec_.client_version);
-  for (auto& header : upgrade_auth_.headers_for(options.url)) options.headers.push_back(std::move(header));
+  options.late_headers = guarded([this, url = options.url](std::function<void(aws::HeaderList)> ready) {
+    upgrade_auth_.when_ready(url, std::move(ready));
+  });
   connection_.connect(std::move(options));
 }
 

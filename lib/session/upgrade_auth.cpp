@@ -1,6 +1,7 @@
 #include "session/upgrade_auth.h"
 
 #include <chrono>
+#include <utility>
 
 #include "log/log.h"
 
@@ -22,12 +23,20 @@ bool UpgradeAuth::wants_credentials(const std::string& stream_url) const {
 }
 
 void UpgradeAuth::start(const aws::ResolvedCredentials& found) {
+  awaiting_ = false;
   if (!found.credentials) {
     SSM_LOG(warn, "no credentials to sign the data channel upgrade with (" + found.error + "); opening it unsigned");
-    return;
+  } else {
+    SSM_LOG(debug, "the data channel upgrade is signed with credentials from " + found.source);
+    credentials_ = found.credentials;
   }
-  SSM_LOG(debug, "the data channel upgrade is signed with credentials from " + found.source);
-  credentials_ = found.credentials;
+  if (auto ready = std::exchange(waiting_, {})) ready(headers_for(waiting_url_));
+}
+
+void UpgradeAuth::when_ready(std::string url, std::function<void(aws::HeaderList)> ready) {
+  if (!awaiting_) return ready(headers_for(url));
+  waiting_url_ = std::move(url);
+  waiting_ = std::move(ready);
 }
 
 void UpgradeAuth::update(const aws::Credentials& credentials) {

@@ -160,10 +160,22 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   }
 
   void upgrade() {
+    beast::get_lowest_layer(ws_).expires_never();
+    if (!options_.late_headers) return send_upgrade();
+    // The connection is ready; the request waits for the rest of its headers.
+    options_.late_headers([weak = this->weak_from_this()](HeaderList headers) {
+      const auto self = weak.lock();
+      if (!self || self->closed_ || self->upgrading_) return;
+      for (auto& header : headers) self->options_.headers.push_back(std::move(header));
+      self->send_upgrade();
+    });
+  }
+
+  void send_upgrade() {
+    upgrading_ = true;
     // From here the WebSocket's handshake limit applies, then our own keep-alive (see
     // on_keepalive_tick). Beast's idle timeout would do the same but re-arms a timer for
     // every message read, which costs more than the message itself.
-    beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = options_.handshake_timeout;
     timeouts.idle_timeout = websocket::stream_base::none();
@@ -274,6 +286,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   Clock::time_point last_heard_{};
   bool pinging_ = false;
   std::vector<Frame> early_;  // sent before the upgrade finished
+  bool upgrading_ = false;  // the upgrade request is on its way (late headers come once)
   bool open_ = false;
   bool failing_ = false;
   bool closed_ = false;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -19,11 +20,17 @@
 namespace ssm::transport {
 
 using Frame = std::shared_ptr<const std::vector<std::uint8_t>>;
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct ConnectOptions {
   std::string url;
   std::string open_message;  // OpenDataChannel JSON: holds the token, never logged
-  std::vector<std::pair<std::string, std::string>> headers;  // e.g. SigV4 for the upgrade
+  HeaderList headers;        // extra upgrade headers (User-Agent, ...)
+  // Upgrade headers that are known only later, such as a SigV4 signature waiting for
+  // credentials, so that TCP and TLS need not wait for them: called once the connection is
+  // ready for its upgrade request, which goes out (with `headers` and these) when `ready` is
+  // called, at once or later on the executor. Unset: the upgrade goes out at once.
+  std::function<void(std::function<void(HeaderList)> ready)> late_headers;
   std::string ca_bundle;  // PEM file to trust instead of the system store (AWS_CA_BUNDLE)
   std::chrono::seconds handshake_timeout{45};  // the reference's
   // A ping goes out after this much silence from the peer; a second period of silence
