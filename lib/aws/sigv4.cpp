@@ -1,13 +1,13 @@
 #include "aws/sigv4.h"
 
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cctype>
-#include <ctime>
+#include <chrono>
+#include <cstdio>
+#include <vector>
 
 #include "base/text.h"
+#include "wire/digest.h"
 
 namespace ssm::aws {
 namespace {
@@ -28,12 +28,27 @@ std::string trim_value(std::string_view v) {
   return out;
 }
 
+std::span<const std::uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+// HMAC-SHA256 (RFC 2104) on wire::sha256, which needs none of OpenSSL's provider start-up:
+// signing an upgrade costs microseconds, not the milliseconds of a first EVP call.
 std::array<std::uint8_t, 32> hmac(std::string_view key, std::string_view msg) {
-  std::array<std::uint8_t, 32> out{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
-       msg.size(), out.data(), &len);
-  return out;
+  constexpr std::size_t kBlock = 64;
+  std::array<std::uint8_t, kBlock> block{};
+  if (key.size() > kBlock) {
+    const auto digest = wire::sha256(bytes(key));
+    std::copy(digest.begin(), digest.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::vector<std::uint8_t> inner(kBlock + msg.size());
+  for (std::size_t i = 0; i < kBlock; ++i) inner[i] = block[i] ^ 0x36;
+  std::copy(msg.begin(), msg.end(), inner.begin() + kBlock);
+  const auto inner_digest = wire::sha256(inner);
+  std::array<std::uint8_t, kBlock + 32> outer{};
+  for (std::size_t i = 0; i < kBlock; ++i) outer[i] = block[i] ^ 0x5c;
+  std::copy(inner_digest.begin(), inner_digest.end(), outer.begin() + kBlock);
+  return wire::sha256(outer);
 }
 
 std::string_view view(const std::array<std::uint8_t, 32>& a) {
@@ -65,18 +80,20 @@ std::string scope_string(const SigningScope& s) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  std::uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return base::hex_lower(digest);
-}
+std::string sha256_hex(std::string_view data) { return base::hex_lower(wire::sha256(bytes(data))); }
 
 std::string amz_date(std::int64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[17];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  // std::chrono's calendar rather than gmtime_r, which in glibc first reads the local time
+  // zone (/etc/localtime) that UTC does not need.
+  using namespace std::chrono;
+  const sys_seconds t{seconds{unix_seconds}};
+  const auto day = floor<days>(t);
+  const year_month_day date{day};
+  const hh_mm_ss hms{t - day};
+  char buf[80];  // room for any int in every field, as the compiler checks
+  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
   return buf;
 }
 

@@ -1,7 +1,8 @@
 #include "wire/uuid.h"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
+#include <cerrno>
 #include <span>
 #include <stdexcept>
 
@@ -31,12 +32,19 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
 namespace {
 
 // Message ids only need to be unique, not secret: a xoshiro256** generator seeded once per
-// thread from OpenSSL costs a few nanoseconds per id instead of half a microsecond, and ids
-// are made for every message and every ack.
+// thread from the kernel costs a few nanoseconds per id instead of half a microsecond, and ids
+// are made for every message and every ack. The seed comes from getrandom(2), not OpenSSL,
+// whose generator would first start its providers and load its configuration (milliseconds).
 class IdGenerator {
  public:
   IdGenerator() {
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(s_), sizeof s_) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed");
+    auto* out = reinterpret_cast<unsigned char*>(s_);
+    for (std::size_t got = 0; got < sizeof s_;) {
+      const ssize_t n = getrandom(out + got, sizeof s_ - got, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error("getrandom failed");
+      got += static_cast<std::size_t>(n);
+    }
   }
   std::uint64_t next() {
     const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;

@@ -121,6 +121,21 @@ TEST(SigV4, QueryStringsAreEncodedAndSorted) {
 
 TEST(SigV4, AmzDateIsUtc) { EXPECT_EQ(amz_date(1440938160), "20150830T123600Z"); }
 
+TEST(SigV4, AmzDateAcrossTheCalendar) {
+  EXPECT_EQ(amz_date(0), "19700101T000000Z");
+  EXPECT_EQ(amz_date(-1), "19691231T235959Z");
+  EXPECT_EQ(amz_date(951868799), "20000229T235959Z");  // a leap day in a century year
+  EXPECT_EQ(amz_date(1709251199), "20240229T235959Z");
+  EXPECT_EQ(amz_date(2147483648), "20380119T031408Z");  // past 32-bit time_t
+}
+
+TEST(SigV4, KeysLongerThanAnHmacBlockAreHashedFirst) {
+  // "AWS4" + a 70-character secret is 74 bytes, over SHA-256's 64-byte block (RFC 2104);
+  // the expected key is Python's hmac module's.
+  const auto key = signing_key(std::string(70, 'x'), "20150830", "us-east-1", "iam");
+  EXPECT_EQ(base::hex_lower(key), "c5136e8b4984083fd6bc1b09dd9008c16eb66b4a07b5e94fbdf395f905e2ff04");
+}
+
 TEST(SigV4, HeaderValuesAreTrimmedAndCollapsed) {
   SignableRequest r;
   r.headers = {{"Host", "h"}, {"My-Header1", "  a   b   c  "}};
