@@ -60,11 +60,17 @@ std::string Profile::file_of(const std::string& key) const {
 
 SharedConfig::SharedConfig(const base::GetEnv& env)
     : credentials_path_(file_path(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")),
-      config_path_(file_path(env, "AWS_CONFIG_FILE", "config")),
-      credentials_(parse_ini(read_file(credentials_path_))),
-      config_(parse_ini(read_file(config_path_))) {}
+      config_path_(file_path(env, "AWS_CONFIG_FILE", "config")) {}
+
+void SharedConfig::load() const {
+  if (loaded_) return;
+  loaded_ = true;
+  credentials_ = parse_ini(read_file(credentials_path_));
+  config_ = parse_ini(read_file(config_path_));
+}
 
 std::optional<Profile> SharedConfig::profile(const std::string& name) const {
+  load();
   Profile p;
   p.name = name;
   if (const auto it = config_.find(name == "default" ? name : "profile " + name); it != config_.end()) {

@@ -32,7 +32,8 @@ struct Profile {
 
 class SharedConfig {
  public:
-  // Reads both files now; later changes to them are seen only by a new SharedConfig.
+  // Reads both files on the first profile() call (a chain that the environment satisfies
+  // never opens them); later changes to them are seen only by a new SharedConfig.
   explicit SharedConfig(const base::GetEnv& env);
 
   std::optional<Profile> profile(const std::string& name) const;
@@ -40,8 +41,11 @@ class SharedConfig {
   const std::string& config_path() const { return config_path_; }
 
  private:
+  void load() const;
+
   std::string credentials_path_, config_path_;
-  IniFile credentials_, config_;
+  mutable bool loaded_ = false;
+  mutable IniFile credentials_, config_;
 };
 
 // The profile the user selected: the explicit one, else AWS_PROFILE, else AWS_DEFAULT_PROFILE,

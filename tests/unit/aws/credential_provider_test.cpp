@@ -174,6 +174,19 @@ TEST_F(Plan, SettingsThePluginCannotHonourAreErrors) {
   EXPECT_NE(plan("duration").error.find("duration_seconds 1h"), std::string::npos);
 }
 
+TEST_F(Plan, TheSharedFilesAreReadOnFirstUseNotBefore) {
+  // A chain the environment satisfies never opens them: SharedConfig reads at the first
+  // profile lookup, so a file written after it was made is what that lookup sees.
+  const SharedConfig config(files.env());
+  files.vars["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  files.vars["AWS_SECRET_ACCESS_KEY"] = "s";
+  EXPECT_EQ(plan_credentials("", files.env(), config).base.name, "environment");
+  files.write("credentials", "[late]\naws_access_key_id = AKIDLATE\naws_secret_access_key = s\n");
+  const auto late = config.profile("late");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->get("aws_access_key_id"), "AKIDLATE");
+}
+
 TEST_F(Plan, AnEmptyNamedProfileFallsBackToTheContainerOrInstanceMetadata) {
   files.write("config", "[profile regiononly]\nregion = eu-west-1\n");
   auto p = plan("regiononly");
