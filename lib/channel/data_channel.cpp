@@ -98,7 +98,11 @@ void DataChannel::on_data(wire::ClientMessage& m) {
       break;
     case ReceiveWindow::Verdict::duplicate:
       ++stats_.duplicates;
-      send_ack(header_only);  // the peer lost our ack (Q3/Q22): ack again
+      // The peer resent what we had: our ack was lost (Q3/Q22). Ack again, and for a while
+      // send every ack twice: an agent that repairs one message per 100 ms (agent-side.md
+      // §3.2) pays a whole tick for each lost ack, and a lossy path loses more than one.
+      ack_echoes_left_ = kAckEchoesAfterDuplicate;
+      send_ack(header_only);
       break;
     case ReceiveWindow::Verdict::overflow:
     case ReceiveWindow::Verdict::in_order:
@@ -157,7 +161,13 @@ void DataChannel::send_ack(const wire::ClientMessage& m) {
   ack.message_id = wire::Uuid::random_v4();
   ack.payload.assign(json.begin(), json.end());
   ++stats_.acks_sent;
-  writer_.write_frame(std::make_shared<const std::vector<std::uint8_t>>(wire::encode(ack)));
+  auto frame = std::make_shared<const std::vector<std::uint8_t>>(wire::encode(ack));
+  writer_.write_frame(frame);
+  if (ack_echoes_left_ > 0) {
+    --ack_echoes_left_;
+    ++stats_.acks_sent;
+    writer_.write_frame(std::move(frame));
+  }
 }
 
 // ---- outbound -----------------------------------------------------------------------------

@@ -225,6 +225,10 @@ class DataChannel {
   Clock::time_point progress_{};      // when the oldest unacked message last changed (acked)
   Clock::time_point recovery_point_{};  // a timeout's time, while repairing what preceded it
   std::vector<std::int64_t> lost_;    // scratch for SendWindow::acknowledge
+  // After a duplicate arrives (our ack was lost), this many acks go out twice. A clean path
+  // never sends a second copy.
+  static constexpr int kAckEchoesAfterDuplicate = 1024;
+  int ack_echoes_left_ = 0;
   SendWindow window_;
   ReceiveWindow receive_;
   std::int64_t next_seq_ = 0;

@@ -27,7 +27,11 @@ channel::ChannelConfig agent_channel_config(const Faults& faults) {
   c.max_in_flight = 100000;               // the agent's outgoing capacity (agent-side.md §3.1)
   c.receive_window_messages = 100000;     // and its incoming one, counted in messages only
   c.receive_window_bytes = SIZE_MAX;
-  if (faults.resend_oldest_per_tick) c.resend = channel::ResendPolicy::oldest_per_tick;
+  if (faults.resend_oldest_per_tick) {
+    // The real agent's whole policy: its RTO is the reference formula, with no floor (§3.1).
+    c.resend = channel::ResendPolicy::oldest_per_tick;
+    c.rtt.min_rto = std::chrono::milliseconds(0);
+  }
   return c;
 }
 

@@ -375,7 +375,7 @@ TEST(DataChannel, DuplicatesAreReackedNotRedelivered) {
   p.agent.on_frame(frame);
   p.agent.on_frame(frame);
   EXPECT_EQ(p.agent_seen.received, x);
-  EXPECT_EQ(p.to_client.written.size(), 2u);  // two acks
+  EXPECT_EQ(p.to_client.written.size(), 3u);  // its ack, then the duplicate's twice (our ack was lost)
   EXPECT_EQ(p.agent.stats().duplicates, 1u);
 }
 
@@ -456,6 +456,26 @@ TEST(Retransmission, TheAgentsPolicyResendsOnlyTheOldestPerTick) {
   EXPECT_EQ(p.agent.stats().retransmissions, 3u);
   EXPECT_EQ(p.agent.stats().fast_retransmissions, 0u);
   EXPECT_EQ(p.client_seen.received.size(), 30u * 1024) << "everything after each gap was kept";
+}
+
+TEST(Retransmission, AcksGoTwiceOnlyAfterTheyWereLost) {
+  Pair p(real(kClient), real(kAgent));
+  for (int i = 0; i < 20; ++i) p.agent.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.agent.all_acknowledged(); }));
+  EXPECT_EQ(p.client.stats().acks_sent, 20u) << "a clean path: one ack each";
+  bool lost = false;
+  p.to_agent.drop_if = [&](const wire::ClientMessage& m) {
+    if (lost || m.message_type != wire::message_type::acknowledge) return false;
+    return lost = true;
+  };
+  for (int i = 0; i < 20; ++i) p.agent.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.agent.all_acknowledged(); }));
+  EXPECT_EQ(p.client.stats().duplicates, 1u);
+  // 20 acks, one of them lost; the agent's resend draws a duplicate, re-acked twice.
+  EXPECT_EQ(p.client.stats().acks_sent, 20u + 20u + 2u);
+  for (int i = 0; i < 5; ++i) p.agent.send(wire::PayloadType::output, one_kib(i));
+  ASSERT_TRUE(p.run_until([&] { return p.agent.all_acknowledged(); }));
+  EXPECT_EQ(p.client.stats().acks_sent, 42u + 10u) << "and for a while after, every ack twice";
 }
 
 TEST(Retransmission, TheWindowIsBoundedInBytes) {
