@@ -132,7 +132,8 @@ void KmsClient::generate_data_key(const std::string& key_id, const EncryptionCon
   call.ca_bundle = settings_.ca_bundle;
   call.timeout = kCallTimeout;
   send_signed(executor_, *credentials_, std::move(call), RetryPolicy{}, [done = std::move(done)](CallOutcome r) {
-    if (!r.ok) return done({std::nullopt, r.error.rfind("no AWS credentials", 0) == 0 ? r.error : "GenerateDataKey failed: " + r.error});
+    // No signer: the call never went out (no credentials), and the error already says so.
+    if (!r.ok) return done({std::nullopt, r.signer ? "GenerateDataKey failed: " + r.error : r.error});
     // The body holds the plaintext key: it goes nowhere but into the parser, then is wiped.
     DataKeyOutcome outcome = parse_data_key(r.body);
     OPENSSL_cleanse(r.body.data(), r.body.size());

@@ -1,6 +1,5 @@
-// lib/session — short status and error lines for the user, written synchronously. Data never
-// goes through here; in stdio mode (SSH ProxyCommand) status lines go to stderr because
-// stdout is the data stream.
+// lib/session — writing short status and error lines for the user, synchronously (what is
+// printed, and when, is StatusLines'). Data never goes through here.
 #pragma once
 
 #include <string_view>

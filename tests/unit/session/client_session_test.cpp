@@ -311,9 +311,7 @@ TEST(ClientSession, AHandshakeDuringAResumeHoldsInputAgain) {
   h.lose();
   EXPECT_EQ(h.phase(), Phase::resuming);
   ASSERT_EQ(h.plane->resumes.size(), 1u);
-  h.plane->resumes.front()({true, 200, R"({"StreamUrl":"ws://127.0.0.1:2/again","TokenValue":"t2"})", {},
-                            aws::Credentials{"AK", "SK", ""}});
-  h.settle();
+  h.resume_to("ws://127.0.0.1:2/again");
   EXPECT_EQ(h.dialed.back(), "ws://127.0.0.1:2/again");
   h.open();
   EXPECT_EQ(h.phase(), Phase::running);
@@ -334,9 +332,7 @@ TEST(ClientSession, ALossDuringTheHandshakeResumesIntoTheHandshake) {
   h.open();
   h.from_agent(h.agent.handshake_request(Agent::request("Port", kPortProperties)));
   h.lose();
-  h.plane->resumes.front()({true, 200, R"({"StreamUrl":"ws://127.0.0.1:2/x","TokenValue":"t2"})", {},
-                            aws::Credentials{"AK", "SK", ""}});
-  h.settle();
+  h.resume_to("ws://127.0.0.1:2/x");
   h.open();
   EXPECT_EQ(h.phase(), Phase::handshaking);
   h.from_agent(h.agent.handshake_complete());
@@ -349,9 +345,7 @@ TEST(ClientSession, ALossBeforeTheAgentSpokeResumesAndStillWaitsForItsSilence) {
   h.open();
   h.kind()->type_input("x");
   h.lose();
-  h.plane->resumes.front()({true, 200, R"({"StreamUrl":"ws://127.0.0.1:2/x","TokenValue":"t2"})", {},
-                            aws::Credentials{"AK", "SK", ""}});
-  h.settle();
+  h.resume_to("ws://127.0.0.1:2/x");
   h.open();
   EXPECT_EQ(h.phase(), Phase::awaiting_agent);
   EXPECT_TRUE(h.data_sent().empty());

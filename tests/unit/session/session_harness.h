@@ -267,6 +267,13 @@ struct Harness {
     for (const auto& m : data_sent()) types.push_back(m.payload_type);
     return types;
   }
+  // Answers the oldest ResumeSession call with a fresh StreamUrl, as the service does.
+  void resume_to(const std::string& url) {
+    plane->resumes.front()({true, 200, R"({"StreamUrl":")" + url + R"(","TokenValue":"t2"})", {},
+                            aws::Credentials{"AK", "SK", ""}});
+    plane->resumes.pop_front();
+    settle();
+  }
   FakeKind* kind() const { return kinds->last(); }
   Phase phase() const { return session->phase(); }
 
