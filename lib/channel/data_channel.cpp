@@ -29,6 +29,7 @@ DataChannel::DataChannel(boost::asio::any_io_executor ex, ChannelConfig config, 
 
 void DataChannel::on_frame(std::span<const std::uint8_t> frame) {
   if (closed_) return;
+  receiving_batch_ = true;
   wire::ClientMessage m;
   if (wire::decode(frame, m)) {
     ++stats_.dropped_invalid;
@@ -45,6 +46,7 @@ void DataChannel::on_frame(std::span<const std::uint8_t> frame) {
     wire::ChannelClosed closed;
     (void)wire::parse(m.payload_text(), closed);  // unparsable: an empty Output, as the reference
     close();
+    settle_delivery();  // what came before channel_closed goes out first
     handler_.on_channel_closed(closed);
   } else if (m.message_type == wire::message_type::pause_publication) {
     pause();
@@ -129,9 +131,19 @@ void DataChannel::deliver_in_order() {
     }
     // Advance first, whatever happens to the ack (Q21): a resent copy is then only re-acked.
     receive_.advance();
+    delivered_unsettled_ = true;
     send_ack(*next);
   }
   delivering_ = false;
+  // Outside a transport batch (a retried delivery, or after close) nothing else will end it.
+  if (!receiving_batch_) settle_delivery();
+}
+
+void DataChannel::settle_delivery() {
+  receiving_batch_ = false;
+  if (!delivered_unsettled_ || delivering_) return;
+  delivered_unsettled_ = false;
+  handler_.on_delivery_end();
 }
 
 void DataChannel::retry_delivery() { deliver_in_order(); }
@@ -318,6 +330,7 @@ void DataChannel::write_unsent_or_all(bool all) {
 
 void DataChannel::detach() {
   attached_ = false;
+  settle_delivery();  // the transport that would have ended the batch is gone
   timer_.cancel();
   timer_expiry_ = {};
 }
@@ -341,6 +354,9 @@ void DataChannel::resume_publication() {
 }
 
 void DataChannel::close() {
+  // Deliveries from here on (retry_delivery) each end on their own; the handler is not
+  // called from here, since close() also runs while its owner is being destroyed.
+  receiving_batch_ = false;
   closed_ = true;
   timer_.cancel();
   timer_expiry_ = {};
@@ -348,6 +364,7 @@ void DataChannel::close() {
 
 void DataChannel::fail(std::string_view reason, std::errc ec) {
   close();
+  settle_delivery();  // what was acknowledged still goes out
   handler_.on_channel_failed(std::make_error_code(ec), reason);
 }
 

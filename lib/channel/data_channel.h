@@ -98,6 +98,11 @@ class ChannelHandler {
  public:
   // One in-order data message (any payload type).
   virtual Delivery on_data(const wire::ClientMessage& message) = 0;
+  // The messages on_data accepted since the last call are all there is for now: the
+  // transport waits for the network (DataChannel::end_of_received_batch), a retried delivery
+  // ended, or the channel is closing. A handler that gathers what on_data gives (one local
+  // write per batch instead of one per message) writes it out here.
+  virtual void on_delivery_end() {}
   virtual void on_channel_closed(const wire::ChannelClosed& closed) = 0;
   // The send window has room again after has_send_space() was false.
   virtual void on_send_space() = 0;
@@ -135,7 +140,10 @@ class DataChannel {
   DataChannel& operator=(const DataChannel&) = delete;
 
   // A frame from the transport. Invalid frames are counted and dropped (never acked).
+  // Frames come in batches (all that one read of the transport brought); the transport ends
+  // each with end_of_received_batch(), which the handler hears as on_delivery_end().
   void on_frame(std::span<const std::uint8_t> frame);
+  void end_of_received_batch() { settle_delivery(); }
 
   // Sends one data message; Output payloads longer than kMaxPayload are split. Never drops:
   // when the window is full the message still goes in, and has_send_space() tells the caller
@@ -198,6 +206,8 @@ class DataChannel {
   void on_ack(const wire::ClientMessage& m);
   void on_data(wire::ClientMessage& m);
   void deliver_in_order();
+  // Ends the current delivery batch: on_delivery_end() if anything was delivered.
+  void settle_delivery();
   // Opens a session-data payload in place when a cipher is set; false (the channel failed)
   // when it does not open.
   bool open_payload(wire::ClientMessage& m);
@@ -237,6 +247,8 @@ class DataChannel {
   bool closed_ = false;
   bool space_wanted_ = false;  // the handler saw a full window and waits for on_send_space
   bool delivering_ = false;    // re-entrancy guard for deliver_in_order
+  bool receiving_batch_ = false;   // frames arrived; the transport's end_of_received_batch follows
+  bool delivered_unsettled_ = false;  // on_data accepted messages since the last on_delivery_end
   int consecutive_invalid_ = 0;
   std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery (opened)
   std::unique_ptr<crypto::SessionCipher> cipher_;  // set once KMS encryption is on

@@ -54,8 +54,12 @@ channel::Delivery BasicPortSession::on_output(const wire::ClientMessage& m) {
   if (m.payload_type != wire::PayloadType::output || stopped_) return channel::Delivery::accepted;
   // Nobody connected, or the connection is behind: unacked, so the agent keeps it.
   if (!peer_ || peer_->congested()) return channel::Delivery::not_ready;
-  peer_->write(m.payload);
+  peer_->append(m.payload);  // written at on_output_end, with the rest of the batch
   return channel::Delivery::accepted;
+}
+
+void BasicPortSession::on_output_end() {
+  if (peer_) peer_->flush();
 }
 
 }  // namespace ssm::session

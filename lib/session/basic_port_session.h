@@ -18,6 +18,7 @@ class BasicPortSession final : public ListenerSession {
   ~BasicPortSession() override;
 
   channel::Delivery on_output(const wire::ClientMessage& message) override;
+  void on_output_end() override;
   void on_send_space() override;
 
  private:

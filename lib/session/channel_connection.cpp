@@ -36,6 +36,8 @@ void ChannelConnection::on_open() {
 
 void ChannelConnection::on_frame(std::span<const std::uint8_t> frame) { channel_.on_frame(frame); }
 
+void ChannelConnection::on_receive_idle() { channel_.end_of_received_batch(); }
+
 void ChannelConnection::on_closed(transport::CloseReason reason, std::string_view message) {
   connected_ = false;
   channel_.detach();

@@ -45,6 +45,7 @@ class ChannelConnection final : public channel::FrameWriter, public transport::C
   void write_frame(channel::Frame frame) override;
   void on_open() override;
   void on_frame(std::span<const std::uint8_t> frame) override;
+  void on_receive_idle() override;
   void on_closed(transport::CloseReason reason, std::string_view message) override;
 
   boost::asio::any_io_executor executor_;

@@ -101,6 +101,7 @@ class ClientSession final : private channel::ChannelHandler,
  private:
   // channel::ChannelHandler
   channel::Delivery on_data(const wire::ClientMessage& message) override;
+  void on_delivery_end() override;
   void on_channel_closed(const wire::ChannelClosed& closed) override;
   void on_send_space() override;
   void on_all_acknowledged() override;

@@ -151,6 +151,10 @@ void ClientSession::on_channel_closed(const wire::ChannelClosed& closed) {
   else on_kind_done(kExitOk);
 }
 
+void ClientSession::on_delivery_end() {
+  if (kind_) kind_->on_output_end();
+}
+
 void ClientSession::on_send_space() {
   if (kind_ && !over()) kind_->on_send_space();
 }

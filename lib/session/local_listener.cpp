@@ -113,21 +113,25 @@ void LocalPeer::read_next() {
 }
 
 void LocalPeer::write(std::span<const std::uint8_t> bytes) {
+  append(bytes);
+  flush();
+}
+
+void LocalPeer::append(std::span<const std::uint8_t> bytes) {
   if (closed_ || bytes.empty()) return;
-  queue_.emplace_back(bytes.begin(), bytes.end());
-  queued_ += bytes.size();
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   if (congested()) was_congested_ = true;
-  write_next();
 }
 
 void LocalPeer::write_next() {
   if (writing_ || closed_) return;
-  if (queue_.empty()) {
+  if (pending_.empty()) {
     if (closing_) shut();
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(queue_.front()), [self = shared_from_this()](const error_code& ec, std::size_t) {
+  in_flight_.swap(pending_);  // everything gathered so far, in one write
+  asio::async_write(socket_, asio::buffer(in_flight_), [self = shared_from_this()](const error_code& ec, std::size_t) {
     self->writing_ = false;
     if (self->closed_) return;
     if (ec) {
@@ -136,8 +140,7 @@ void LocalPeer::write_next() {
       if (events) events->on_peer_closed(*self);
       return;
     }
-    self->queued_ -= self->queue_.front().size();
-    self->queue_.pop_front();
+    self->in_flight_.clear();
     if (self->was_congested_ && !self->congested()) {
       self->was_congested_ = false;
       if (self->events_ && !self->closing_) self->events_->on_peer_drained(*self);
@@ -161,8 +164,8 @@ void LocalPeer::detach() {
 void LocalPeer::shut() {
   if (closed_) return;
   closed_ = true;
-  queue_.clear();
-  queued_ = 0;
+  pending_.clear();
+  pending_.shrink_to_fit();
   error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -75,7 +74,10 @@ class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
   void pause_reading() { paused_ = true; }
   void resume_reading();
   void write(std::span<const std::uint8_t> bytes);
-  bool congested() const { return queued_ > kHighWater; }
+  // write() in two steps: gather (append), then one socket write for all of it (flush).
+  void append(std::span<const std::uint8_t> bytes);
+  void flush() { write_next(); }
+  bool congested() const { return pending_.size() + in_flight_.size() > kHighWater; }
   // Finish the writes, then close; no more events.
   void close_after_writes();
   // Close now; no more events.
@@ -90,8 +92,8 @@ class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
   PeerEvents* events_;
   std::uint32_t id_;
   std::vector<std::uint8_t> buffer_;
-  std::deque<std::vector<std::uint8_t>> queue_;
-  std::size_t queued_ = 0;
+  std::vector<std::uint8_t> pending_;    // gathered, not yet handed to the socket
+  std::vector<std::uint8_t> in_flight_;  // being written (async_write: all of it or an error)
   bool reading_ = false, paused_ = false, writing_ = false, closing_ = false, closed_ = false, was_congested_ = false;
 };
 

@@ -57,10 +57,14 @@ LocalWriter::LocalWriter(boost::asio::any_io_executor ex, int fd, OutputListener
     : stream_(std::move(ex), ::dup(fd)), listener_(listener) {}
 
 void LocalWriter::write(std::span<const std::uint8_t> bytes) {
+  append(bytes);
+  flush();
+}
+
+void LocalWriter::append(std::span<const std::uint8_t> bytes) {
   if (stopped_) return;
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   if (pending() > kHighWater) was_full_ = true;
-  write_next();
 }
 
 void LocalWriter::stop() {

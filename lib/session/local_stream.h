@@ -81,6 +81,10 @@ class LocalWriter {
   LocalWriter(boost::asio::any_io_executor ex, int fd, OutputListener& listener);
   // Appends; consecutive small payloads are coalesced into one write.
   void write(std::span<const std::uint8_t> bytes);
+  // write() in two steps: gather (append), then one write for all of it (flush). Session
+  // kinds gather what one batch of agent messages brings (ChannelHandler::on_delivery_end).
+  void append(std::span<const std::uint8_t> bytes);
+  void flush() { write_next(); }
   std::size_t pending() const { return pending_.size() + in_flight_.size(); }
   bool idle() const { return pending() == 0; }
   bool full() const { return pending() >= kHighWater; }

@@ -114,7 +114,11 @@ channel::Delivery MuxPortSession::on_output(const wire::ClientMessage& m) {
 }
 
 void MuxPortSession::on_stream_data(std::uint32_t id, std::span<const std::uint8_t> data) {
-  if (auto it = peers_.find(id); it != peers_.end()) it->second->write(data);
+  if (auto it = peers_.find(id); it != peers_.end()) it->second->append(data);  // see on_output_end
+}
+
+void MuxPortSession::on_output_end() {
+  for (auto& [id, peer] : peers_) peer->flush();
 }
 
 void MuxPortSession::on_stream_fin(std::uint32_t id) {

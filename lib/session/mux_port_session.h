@@ -23,6 +23,7 @@ class MuxPortSession final : public ListenerSession, private mux::MuxEvents {
   ~MuxPortSession() override;
 
   channel::Delivery on_output(const wire::ClientMessage& message) override;
+  void on_output_end() override;
   void on_send_space() override;
 
  private:

@@ -30,6 +30,9 @@ class SessionKind {
   virtual void start() = 0;
   // One in-order data payload from the agent (never a handshake payload).
   virtual channel::Delivery on_output(const wire::ClientMessage& message) = 0;
+  // The payloads on_output accepted since the last call are all there is for now: a kind
+  // that gathers them (one local write per batch) writes them out here.
+  virtual void on_output_end() {}
   virtual void on_send_space() = 0;
   virtual void on_all_acknowledged() {}
   // The session is over (channel_closed): flush, restore, then report on_kind_done.

@@ -141,8 +141,13 @@ channel::Delivery ShellSession::on_output(const wire::ClientMessage& m) {
     out->notify_when_drained();
     return channel::Delivery::not_ready;
   }
-  out->write(m.payload);
+  out->append(m.payload);  // written at on_output_end, with the rest of the batch
   return channel::Delivery::accepted;
+}
+
+void ShellSession::on_output_end() {
+  stdout_.flush();
+  stderr_.flush();
 }
 
 void ShellSession::on_output_drained() { channel_.retry_delivery(); }
@@ -159,6 +164,7 @@ void ShellSession::finish(int exit_code) {
   stdin_.stop();
   // Whatever the agent sent before channel_closed was acknowledged: deliver it first.
   channel_.retry_delivery();
+  on_output_end();
   maybe_done();
 }
 

@@ -38,6 +38,7 @@ class ShellSession final : public SessionKind, private InputSink, private Output
 
   void start() override;
   channel::Delivery on_output(const wire::ClientMessage& message) override;
+  void on_output_end() override;
   void on_send_space() override;
   void finish(int exit_code) override;
   void abort() override;

@@ -49,7 +49,7 @@ channel::Delivery StreamSession::on_output(const wire::ClientMessage& m) {
     stdout_.notify_when_drained();
     return channel::Delivery::not_ready;  // held unacked until stdout catches up
   }
-  stdout_.write(m.payload);
+  stdout_.append(m.payload);  // written at on_output_end, with the rest of the batch
   return channel::Delivery::accepted;
 }
 
@@ -65,6 +65,7 @@ void StreamSession::finish(int exit_code) {
   stdin_.stop();
   // Whatever the agent sent before channel_closed was acknowledged: deliver it first.
   channel_.retry_delivery();
+  stdout_.flush();
   maybe_done();
 }
 

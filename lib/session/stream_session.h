@@ -22,6 +22,7 @@ class StreamSession final : public SessionKind, private InputSink, private Outpu
 
   void start() override;
   channel::Delivery on_output(const wire::ClientMessage& message) override;
+  void on_output_end() override { stdout_.flush(); }
   void on_send_space() override;
   void on_all_acknowledged() override;
   void finish(int exit_code) override;

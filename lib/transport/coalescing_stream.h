@@ -9,6 +9,12 @@
 // own control frames cannot tear a data frame apart), and one socket write at a time
 // carries everything appended so far.
 // Reads: one socket read fills a 64 KiB buffer, and Beast's small reads are served from it.
+// Those are completed in one pass: a read that the buffer can serve, asked for from inside
+// the completion of another (Beast reading the next frame from the caller's handler), runs
+// when that completion returns, in a loop (a trampoline: no recursion, no trip through the
+// event loop). So every frame a socket read brought is handled before the loop polls again.
+// When the buffer is empty and a socket read goes out, `on_read_idle` (if set) runs: the
+// frames read so far are all handled, and what they produced can be written in one go.
 //
 // When the buffer goes out: as soon as the event loop is free, unless the WebSocket is in the
 // middle of handling frames it already read (no socket read outstanding); then the flush
@@ -67,6 +73,10 @@ class CoalescingStream {
   // Bytes accepted but not yet confirmed written to the socket.
   std::size_t buffered_bytes() const { return state_->pending.size() + state_->inflight.size(); }
 
+  // Called when the read buffer is used up and a socket read goes out (see above); it may
+  // write, and may close the stream.
+  void on_read_idle(std::function<void()> idle) { state_->read_idle = std::move(idle); }
+
   // Runs `done` (posted) once everything accepted so far is written, or the socket failed.
   void when_flushed(std::function<void(error_code)> done) {
     if (state_->idle()) {
@@ -97,12 +107,17 @@ class CoalescingStream {
     auto ex = boost::asio::get_associated_executor(handler, get_executor());
     if (state_->readable()) {
       const std::size_t n = state_->take(buffers);
-      boost::asio::post(ex, [h = std::forward<Handler>(handler), n]() mutable { std::move(h)(error_code{}, n); });
+      auto complete = [h = std::forward<Handler>(handler), n]() mutable { std::move(h)(error_code{}, n); };
+      if (state_->completing) {
+        state_->deferred_read = std::make_unique<DeferredRead<decltype(complete)>>(std::move(complete));
+        return;  // run by the completion loop below us on the stack
+      }
+      boost::asio::post(ex, [state = state_, complete = std::move(complete)]() mutable {
+        complete_reads(state, complete);
+      });
       return;
     }
-    // Everything read so far is handled: the acks it caused leave now, in one write.
     state_->reading = true;
-    if (!state_->writing && !state_->pending.empty()) start_write(state_);
     state_->in.resize(kReadBuffer);
     next_.async_read_some(boost::asio::buffer(state_->in),
                           boost::asio::bind_executor(ex, [state = state_, buffers, h = std::forward<Handler>(handler)](
@@ -111,8 +126,13 @@ class CoalescingStream {
                             state->in_begin = 0;
                             state->in_end = ec ? 0 : n;
                             const std::size_t taken = ec ? 0 : state->take(buffers);
-                            std::move(h)(ec, taken);
+                            auto complete = [&h, ec, taken] { std::move(h)(ec, taken); };
+                            complete_reads(state, complete);
                           }));
+    // Everything read so far is handled: what it produced leaves now, the acks in one write.
+    const std::shared_ptr<State> state = state_;
+    if (state->read_idle) state->read_idle();
+    if (state->next && !state->writing && !state->pending.empty() && !state->error) start_write(state);
   }
 
   // ---- writes are appended whole ----
@@ -138,6 +158,18 @@ class CoalescingStream {
   }
 
  private:
+  // A read completion waiting for the loop in complete_reads (move-only, like the handler).
+  struct PendingRead {
+    virtual ~PendingRead() = default;
+    virtual void run() = 0;
+  };
+  template <typename F>
+  struct DeferredRead final : PendingRead {
+    explicit DeferredRead(F f) : f(std::move(f)) {}
+    void run() override { f(); }
+    F f;
+  };
+
   // Shared with in-flight handlers, which may outlive the stream.
   struct State {
     explicit State(Next& n) : next(&n) {}
@@ -146,6 +178,9 @@ class CoalescingStream {
     std::vector<std::uint8_t> in;  // bytes read from the socket, [in_begin, in_end) not yet taken
     std::size_t in_begin = 0, in_end = 0;
     std::vector<std::function<void(error_code)>> drained;
+    std::function<void()> read_idle;
+    std::unique_ptr<PendingRead> deferred_read;  // at most one: a stream has one read at a time
+    bool completing = false;                     // complete_reads is on the stack
     error_code error;
     bool reading = false, writing = false, flush_posted = false;
     int deferrals = 0;
@@ -159,6 +194,22 @@ class CoalescingStream {
       return n;
     }
   };
+
+  // Runs a read completion, then every read it asked for that the buffer served, one after
+  // the other at this depth of the stack.
+  template <typename F>
+  static void complete_reads(const std::shared_ptr<State>& s, F& first) {
+    struct Completing {
+      State& s;
+      explicit Completing(State& state) : s(state) { s.completing = true; }
+      ~Completing() { s.completing = false; }
+    } completing(*s);
+    first();
+    while (s->deferred_read) {
+      const std::unique_ptr<PendingRead> next = std::move(s->deferred_read);
+      next->run();
+    }
+  }
 
   template <typename Buffers>
   std::size_t append(const Buffers& buffers) {

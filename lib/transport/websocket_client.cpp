@@ -200,6 +200,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
       return finish(CloseReason::connect_failed, "WebSocket upgrade with " + where() + " failed: " + ec.message());
     }
     open_ = true;
+    ws_.next_layer().on_read_idle([this] { on_read_idle(); });  // reads hold `this` alive
     // OpenDataChannel goes first, as the only text frame.
     ws_.text(true);
     write(asio::buffer(options_.open_message));
@@ -220,11 +221,18 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     if (closed_) return;
     if (ec) return on_read_error(ec);
     last_heard_ = Clock::now();
+    frames_unsettled_ = true;
     const auto data = buffer_.cdata();
     listener_->on_frame({static_cast<const std::uint8_t*>(data.data()), data.size()});
     if (closed_) return;  // the listener closed us
     buffer_.consume(buffer_.size());
     read_next();
+  }
+
+  void on_read_idle() {
+    if (!frames_unsettled_ || closed_ || !listener_) return;
+    frames_unsettled_ = false;
+    listener_->on_receive_idle();
   }
 
   void on_read_error(error_code ec) {
@@ -285,6 +293,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
   asio::steady_timer keepalive_timer_;
   Clock::time_point last_heard_{};
   bool pinging_ = false;
+  bool frames_unsettled_ = false;  // frames went to the listener since its last on_receive_idle
   std::vector<Frame> early_;  // sent before the upgrade finished
   bool upgrading_ = false;  // the upgrade request is on its way (late headers come once)
   bool open_ = false;

@@ -53,6 +53,11 @@ class ConnectionListener {
  public:
   virtual void on_open() = 0;  // upgraded and OpenDataChannel written
   virtual void on_frame(std::span<const std::uint8_t> frame) = 0;
+  // Every frame received so far has been passed to on_frame (all that one socket read
+  // brought, handled in one pass) and the connection now waits for the network: the moment
+  // to write out what those frames produced, in one go. Once per such batch, not when idle
+  // without frames.
+  virtual void on_receive_idle() {}
   virtual void on_closed(CloseReason reason, std::string_view message) = 0;
 
  protected:

@@ -231,14 +231,17 @@ struct Harness {
     }
     settle();
   }
+  // One frame, as one read of the real socket brings it (the batch ends after it).
   void from_agent(const std::vector<std::uint8_t>& frame) {
     if (live()) socket().listener.on_frame(frame);
+    if (live()) socket().listener.on_receive_idle();
     settle();
   }
-  // Acknowledges every data message the session sent on the current socket.
+  // Acknowledges every data message the session sent on the current socket (one batch).
   void ack_all() {
     for (const auto& m : data_sent())
       if (live()) socket().listener.on_frame(Agent::ack(m));
+    if (live()) socket().listener.on_receive_idle();
     settle();
   }
   // Runs what is ready (posted handlers), not timers that have not expired.
