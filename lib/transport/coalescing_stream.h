@@ -13,6 +13,8 @@
 // the completion of another (Beast reading the next frame from the caller's handler), runs
 // when that completion returns, in a loop (a trampoline: no recursion, no trip through the
 // event loop). So every frame a socket read brought is handled before the loop polls again.
+// Beast is handed at most one frame per read once the WebSocket is open (FrameCutter says
+// why), so that it never holds a whole frame it would complete by a trip through the loop.
 // When the buffer is empty and a socket read goes out, `on_read_idle` (if set) runs: the
 // frames read so far are all handled, and what they produced can be written in one go.
 //
@@ -31,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -42,6 +45,8 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
+
+#include "transport/frame_cutter.h"
 
 namespace ssm::transport {
 
@@ -76,6 +81,8 @@ class CoalescingStream {
   // Called when the read buffer is used up and a socket read goes out (see above); it may
   // write, and may close the stream.
   void on_read_idle(std::function<void()> idle) { state_->read_idle = std::move(idle); }
+  // From now on (the upgrade is done and Beast holds no frame bytes) reads end at frame ends.
+  void cut_reads_at_frame_ends() { state_->cutter.emplace(); }
 
   // Runs `done` (posted) once everything accepted so far is written, or the socket failed.
   void when_flushed(std::function<void(error_code)> done) {
@@ -179,6 +186,7 @@ class CoalescingStream {
     std::size_t in_begin = 0, in_end = 0;
     std::vector<std::function<void(error_code)>> drained;
     std::function<void()> read_idle;
+    std::optional<FrameCutter> cutter;
     std::unique_ptr<PendingRead> deferred_read;  // at most one: a stream has one read at a time
     bool completing = false;                     // complete_reads is on the stack
     error_code error;
@@ -188,8 +196,9 @@ class CoalescingStream {
     bool readable() const { return in_begin < in_end; }
     template <typename Buffers>
     std::size_t take(const Buffers& buffers) {
-      const std::size_t n =
-          boost::asio::buffer_copy(buffers, boost::asio::buffer(in.data() + in_begin, in_end - in_begin));
+      std::size_t n = in_end - in_begin;
+      if (cutter) n = cutter->take({in.data() + in_begin, n}, boost::asio::buffer_size(buffers));
+      n = boost::asio::buffer_copy(buffers, boost::asio::buffer(in.data() + in_begin, n));
       in_begin += n;
       return n;
     }

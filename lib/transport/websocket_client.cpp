@@ -201,6 +201,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
     }
     open_ = true;
     ws_.next_layer().on_read_idle([this] { on_read_idle(); });  // reads hold `this` alive
+    ws_.next_layer().cut_reads_at_frame_ends();
     // OpenDataChannel goes first, as the only text frame.
     ws_.text(true);
     write(asio::buffer(options_.open_message));

@@ -1,7 +1,8 @@
 // CoalescingStream under a real Beast WebSocket on a loopback TCP pair, both ends on one
 // io_context: frames written in bursts arrive whole and in order, control frames interleave
-// without tearing data frames, the close handshake still reaches the peer, and a dead peer
-// turns into an error on a later write.
+// without tearing data frames, the close handshake still reaches the peer, a dead peer
+// turns into an error on a later write, and what one socket read brought is handled in one
+// pass of the event loop.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -134,6 +135,29 @@ TEST_F(CoalescingStreamTest, RepliesWrittenWhileHandlingReadsAllArrive) {
     ASSERT_EQ(std::string(at_client[static_cast<std::size_t>(i)].begin(), at_client[static_cast<std::size_t>(i)].end()),
               expected);
   }
+}
+
+TEST_F(CoalescingStreamTest, EveryFrameOneSocketReadBroughtIsHandledInOnePass) {
+  // 40 small messages leave the server in one socket write and arrive in one socket read.
+  constexpr std::size_t kMessages = 40;
+  std::vector<std::vector<std::uint8_t>> received;
+  std::vector<std::size_t> received_at_idle;
+  error_code end;
+  client_.next_layer().on_read_idle([&] { received_at_idle.push_back(received.size()); });
+  client_.next_layer().cut_reads_at_frame_ends();
+  read_all(client_, received, end);
+  for (std::size_t i = 0; i < kMessages; ++i) server_->write(asio::buffer(std::string(100, static_cast<char>('a' + i % 26))));
+  int passes_with_messages = 0;
+  while (received.size() < kMessages) {
+    const std::size_t before = received.size();
+    ASSERT_EQ(io_.run_one_for(std::chrono::seconds(10)), 1u) << "stalled after " << before << " messages";
+    if (received.size() != before) ++passes_with_messages;
+  }
+  EXPECT_EQ(passes_with_messages, 1) << "frames already read waited for further trips through the event loop";
+  ASSERT_FALSE(received_at_idle.empty());
+  EXPECT_EQ(received_at_idle.back(), kMessages) << "the reader was told it is idle with frames still unhandled";
+  for (std::size_t i = 0; i < kMessages; ++i)
+    EXPECT_EQ(received[i], std::vector<std::uint8_t>(100, static_cast<std::uint8_t>('a' + i % 26)));
 }
 
 TEST_F(CoalescingStreamTest, ADeadPeerFailsALaterWrite) {
