@@ -223,7 +223,7 @@ void DataChannel::send_one(wire::PayloadType type, std::span<const std::uint8_t>
   }
   window_.push(next_seq_++, std::make_shared<const std::vector<std::uint8_t>>(wire::encode(m)));
   ++stats_.data_sent;
-  if (can_write()) write_entry(window_.entries().back(), Clock::now());
+  write_queued();  // this one, unless older ones still wait for the writer
   if (!has_send_space()) space_wanted_ = true;
 }
 
@@ -319,6 +319,15 @@ void DataChannel::on_timer() {
   if (auto next = retransmit_due(now)) arm_timer(*next);
 }
 
+void DataChannel::write_queued() {
+  if (!can_write()) return;
+  const auto now = Clock::now();
+  while (SendWindow::Entry* e = window_.first_unsent()) {
+    if (writer_.congested()) return;
+    write_entry(*e, now);
+  }
+}
+
 void DataChannel::write_unsent_or_all(bool all) {
   if (!can_write()) return;
   const auto now = Clock::now();
@@ -349,7 +358,7 @@ void DataChannel::pause() {
 void DataChannel::resume_publication() {
   if (!paused_) return;
   paused_ = false;
-  write_unsent_or_all(/*all=*/false);
+  write_queued();
   if (auto next = retransmit_due(Clock::now())) arm_timer(*next);
 }
 

@@ -84,6 +84,10 @@ struct ChannelConfig {
 class FrameWriter {
  public:
   virtual void write_frame(Frame frame) = 0;
+  // The transport already holds enough frames it has not yet written to the network: new
+  // data messages wait in the send window (unwritten) until DataChannel::on_writer_ready().
+  // Keeps the bytes in memory to one copy of the window, not a second copy in the transport.
+  virtual bool congested() const { return false; }
 
  protected:
   ~FrameWriter() = default;
@@ -170,6 +174,9 @@ class DataChannel {
   // and no retransmission timer runs; attach() resends every unacked message at once.
   void detach();
   void attach();
+  // The writer wrote some of what it held (see FrameWriter::congested): messages waiting
+  // unwritten go now, as far as it takes them.
+  void on_writer_ready() { write_queued(); }
   bool attached() const { return attached_; }
 
   // pause_publication / start_publication from the service (also callable directly).
@@ -223,6 +230,8 @@ class DataChannel {
   // instead of one per RTO.
   void continue_recovery(Clock::time_point now);
   void write_unsent_or_all(bool all);
+  // Writes the messages never written, oldest first, while the writer takes them.
+  void write_queued();
   bool can_write() const { return attached_ && !paused_ && !closed_; }
   // `ec`: timed_out for the resend budget, protocol_error for what the peer sent.
   void fail(std::string_view reason, std::errc ec = std::errc::protocol_error);

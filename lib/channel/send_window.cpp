@@ -7,10 +7,14 @@ namespace ssm::channel {
 void SendWindow::push(std::int64_t seq, Frame frame) {
   bytes_ += frame->size();
   entries_.push_back({seq, std::move(frame)});
+  ++unsent_;
 }
 
 void SendWindow::mark_sent(Entry& e, Clock::time_point now) {
-  if (e.transmissions == 0) e.first_sent = now;
+  if (e.transmissions == 0) {
+    e.first_sent = now;
+    --unsent_;
+  }
   e.last_sent = now;
   e.later_acks = 0;
   ++e.transmissions;
@@ -28,6 +32,7 @@ bool SendWindow::acknowledge(std::int64_t seq, Clock::time_point now, std::vecto
     if (++earlier->later_acks == kFastRetransmitAcks && lost) lost->push_back(earlier->sequence_number);
   }
   bytes_ -= it->frame->size();
+  if (it->transmissions == 0) --unsent_;  // a confused peer: acked before it was sent
   entries_.erase(it);
   return true;
 }

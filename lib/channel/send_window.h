@@ -37,6 +37,9 @@ class SendWindow {
   explicit SendWindow(RttConstants constants = {}) : rtt_(constants) {}
 
   void push(std::int64_t seq, Frame frame);
+  // The oldest entry never written (nullptr when none). Entries are written in order, so
+  // the unwritten ones are always the newest.
+  Entry* first_unsent() { return unsent_ == 0 ? nullptr : &entries_[entries_.size() - unsent_]; }
 
   // Marks the entry written now.
   void mark_sent(Entry& e, Clock::time_point now);
@@ -62,6 +65,7 @@ class SendWindow {
  private:
   std::deque<Entry> entries_;  // ascending sequence numbers
   std::size_t bytes_ = 0;
+  std::size_t unsent_ = 0;  // entries never written: the last unsent_ of entries_
   RttEstimator rtt_;
 };
 

@@ -28,6 +28,14 @@ void ChannelConnection::write_frame(channel::Frame frame) {
   if (socket_ && connected_) socket_->send(std::move(frame));
 }
 
+bool ChannelConnection::congested() const {
+  return socket_ && socket_->queued_bytes() >= kTransportQueueBytes;
+}
+
+void ChannelConnection::on_write_progress() {
+  if (connected_ && !congested()) channel_.on_writer_ready();
+}
+
 void ChannelConnection::on_open() {
   connected_ = true;
   channel_.attach();

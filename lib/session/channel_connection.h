@@ -26,6 +26,11 @@ class ConnectionEvents {
 using Dialer = std::function<std::shared_ptr<transport::WebSocketClient>(
     boost::asio::any_io_executor, transport::ConnectOptions, transport::ConnectionListener&)>;
 
+// What the WebSocket may hold unwritten before the channel stops handing it data messages
+// (FrameWriter::congested): a few socket writes' worth, enough to keep the socket busy, while
+// the rest of the send window waits in the channel rather than in a second copy here.
+inline constexpr std::size_t kTransportQueueBytes = 256 * 1024;
+
 class ChannelConnection final : public channel::FrameWriter, public transport::ConnectionListener {
  public:
   ChannelConnection(boost::asio::any_io_executor ex, channel::ChannelConfig config, channel::ChannelHandler& handler,
@@ -43,6 +48,8 @@ class ChannelConnection final : public channel::FrameWriter, public transport::C
 
  private:
   void write_frame(channel::Frame frame) override;
+  bool congested() const override;
+  void on_write_progress() override;
   void on_open() override;
   void on_frame(std::span<const std::uint8_t> frame) override;
   void on_receive_idle() override;

@@ -64,7 +64,7 @@ class PeerEvents {
 // Shared-owned: pending reads and writes keep it alive; detach() stops all events.
 class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
  public:
-  static constexpr std::size_t kReadSize = 16 * 1024;
+  static constexpr std::size_t kReadSize = 64 * 1024;
   static constexpr std::size_t kHighWater = 1024 * 1024;  // queued for the local client
 
   LocalPeer(LocalSocket socket, PeerEvents& events, std::uint32_t id);

@@ -83,6 +83,8 @@ class CoalescingStream {
   void on_read_idle(std::function<void()> idle) { state_->read_idle = std::move(idle); }
   // From now on (the upgrade is done and Beast holds no frame bytes) reads end at frame ends.
   void cut_reads_at_frame_ends() { state_->cutter.emplace(); }
+  // Called after every socket write that succeeded (buffered_bytes() went down).
+  void on_write_done(std::function<void()> done) { state_->write_done = std::move(done); }
 
   // Runs `done` (posted) once everything accepted so far is written, or the socket failed.
   void when_flushed(std::function<void(error_code)> done) {
@@ -186,6 +188,7 @@ class CoalescingStream {
     std::size_t in_begin = 0, in_end = 0;
     std::vector<std::function<void(error_code)>> drained;
     std::function<void()> read_idle;
+    std::function<void()> write_done;
     std::optional<FrameCutter> cutter;
     std::unique_ptr<PendingRead> deferred_read;  // at most one: a stream has one read at a time
     bool completing = false;                     // complete_reads is on the stack
@@ -262,8 +265,10 @@ class CoalescingStream {
     if (ec) {
       s->error = ec;
       s->pending.clear();
-    } else if (!s->pending.empty()) {
-      return start_write(s);  // what piled up during this write goes out as one
+    } else {
+      if (!s->pending.empty()) start_write(s);  // what piled up during this write goes out as one
+      if (s->write_done) s->write_done();
+      if (s->writing) return;
     }
     auto drained = std::move(s->drained);
     s->drained.clear();

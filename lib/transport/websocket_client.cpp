@@ -200,8 +200,11 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
       return finish(CloseReason::connect_failed, "WebSocket upgrade with " + where() + " failed: " + ec.message());
     }
     open_ = true;
-    ws_.next_layer().on_read_idle([this] { on_read_idle(); });  // reads hold `this` alive
+    ws_.next_layer().on_read_idle([this] { on_read_idle(); });  // called from reads on the stream, part of `this`
     ws_.next_layer().cut_reads_at_frame_ends();
+    ws_.next_layer().on_write_done([this] {  // called only while the stream, part of `this`, exists
+      if (!closed_ && listener_) listener_->on_write_progress();
+    });
     // OpenDataChannel goes first, as the only text frame.
     ws_.text(true);
     write(asio::buffer(options_.open_message));

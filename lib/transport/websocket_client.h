@@ -58,6 +58,8 @@ class ConnectionListener {
   // to write out what those frames produced, in one go. Once per such batch, not when idle
   // without frames.
   virtual void on_receive_idle() {}
+  // A socket write completed: WebSocketClient::queued_bytes() went down.
+  virtual void on_write_progress() {}
   virtual void on_closed(CloseReason reason, std::string_view message) = 0;
 
  protected:

@@ -327,6 +327,46 @@ wire::ClientMessage control(std::string_view type, std::string payload = {}) {
   return m;
 }
 
+// A writer that says it is full: data messages wait in the window, unwritten, and go in order
+// once it takes more; acks never wait.
+struct CongestedWriter final : FrameWriter {
+  void write_frame(Frame f) override {
+    wire::ClientMessage m;
+    ASSERT_FALSE(wire::decode(*f, m));
+    if (m.message_type == wire::message_type::acknowledge) ++acks;
+    else sequence_numbers.push_back(m.sequence_number);
+  }
+  bool congested() const override { return full; }
+  bool full = true;
+  int acks = 0;
+  std::vector<std::int64_t> sequence_numbers;
+};
+
+TEST(DataChannel, ACongestedWriterHoldsDataInTheWindowAndGetsItInOrder) {
+  asio::io_context io;
+  CongestedWriter writer;
+  Collector seen;
+  DataChannel channel(io.get_executor(), fast(kClient), writer, seen);
+  const std::vector<std::uint8_t> x{'x'};
+  for (int i = 0; i < 3; ++i) channel.send(wire::PayloadType::output, x);
+  EXPECT_TRUE(writer.sequence_numbers.empty()) << "written to a writer that is full";
+  writer.full = false;
+  channel.on_writer_ready();
+  EXPECT_EQ(writer.sequence_numbers, (std::vector<std::int64_t>{0, 1, 2}));
+  writer.full = true;
+  channel.send(wire::PayloadType::output, x);
+  writer.full = false;
+  channel.send(wire::PayloadType::output, x);  // the writer has room, but 3 waits: both go, in order
+  EXPECT_EQ(writer.sequence_numbers, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  writer.full = true;
+  wire::ClientMessage data = control(wire::message_type::output_stream_data, "y");
+  data.flags = 0;
+  data.payload_type = wire::PayloadType::output;
+  channel.on_frame(wire::encode(data));
+  EXPECT_EQ(writer.acks, 1) << "an ack waited for a full writer";
+  channel.close();
+}
+
 TEST(DataChannel, PublicationFramesFromThePeerPauseAndResume) {
   Pair p;
   p.to_agent.record = true;
