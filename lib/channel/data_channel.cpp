@@ -88,6 +88,7 @@ void DataChannel::on_data(wire::ClientMessage& m) {
   if (m.sequence_number == receive_.expected()) {
     if (!open_payload(m)) return;
     pending_ = std::move(m);
+    pending_acked_ = false;
     deliver_in_order();
     return;
   }
@@ -117,22 +118,30 @@ void DataChannel::deliver_in_order() {
   delivering_ = true;
   while (true) {
     std::optional<wire::ClientMessage> next = std::move(pending_);
+    bool acked = pending_acked_;
     pending_.reset();
     if (!next) {
       // Buffered ahead of a gap still sealed: opened now, in order, so that whatever turns
       // the cipher on (the handshake) has been handled before the first sealed message.
       next = receive_.take_next();
+      acked = true;  // when it arrived
       if (next && !open_payload(*next)) break;
     }
     if (!next) break;
     if (handler_.on_data(*next) == Delivery::not_ready) {
-      pending_ = std::move(next);  // held, unacked, until retry_delivery()
+      pending_ = std::move(next);  // held until retry_delivery(); acked only if it was buffered
+      pending_acked_ = acked;
       break;
     }
     // Advance first, whatever happens to the ack (Q21): a resent copy is then only re-acked.
     receive_.advance();
     delivered_unsettled_ = true;
-    send_ack(*next);
+    // A message drained from the buffer was acked when it arrived, and is not acked again
+    // (as the reference): a second, late ack of a message sent once reads to the agent, which
+    // measures its RTT from the last send without Karn's rule, as a round trip of however
+    // long the gap took to repair: seconds under heavy loss, which pins its RTO at the 1 s
+    // cap and halves its pace of repair. A lost first ack costs one resend, re-acked then.
+    if (!acked) send_ack(*next);
   }
   delivering_ = false;
   // Outside a transport batch (a retried delivery, or after close) nothing else will end it.

@@ -260,6 +260,7 @@ class DataChannel {
   bool delivered_unsettled_ = false;  // on_data accepted messages since the last on_delivery_end
   int consecutive_invalid_ = 0;
   std::optional<wire::ClientMessage> pending_;  // the expected message, awaiting delivery (opened)
+  bool pending_acked_ = false;  // pending_ came from the buffer, acked when it arrived
   std::unique_ptr<crypto::SessionCipher> cipher_;  // set once KMS encryption is on
   InputJournal journal_;
   ChannelStats stats_;

@@ -3,6 +3,7 @@
 // AgentContext what every session shares with the server (configuration, totals, output).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "channel/send_window.h"
@@ -21,6 +22,8 @@ class AgentLink {
   virtual void close_when_flushed() = 0;
   // A frozen peer: stop reading, writing and answering pings, but keep the socket open.
   virtual void freeze() = 0;
+  // Bytes sent but not yet written to the socket.
+  virtual std::size_t queued_bytes() const = 0;
 
  protected:
   ~AgentLink() = default;

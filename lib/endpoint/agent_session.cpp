@@ -88,6 +88,10 @@ void AgentSession::attach(std::shared_ptr<AgentLink> link, const std::string& cl
   if (phase_ == Phase::fresh) begin();
 }
 
+void AgentSession::on_link_write_progress(const AgentLink* link) {
+  if (link == link_.get() && !congested()) channel_.on_writer_ready();
+}
+
 void AgentSession::on_link_lost(const AgentLink* link) {
   if (!link || link != link_.get()) return;  // an older connection, already replaced
   link_.reset();
@@ -291,13 +295,17 @@ void AgentSession::end(const std::string& why) {
 
 // After the digests, for scripts/bench: the data messages the agent sent (each once), resent
 // and received (copies included), the duplicates among those, and what the fault injector
-// lost or delivered twice each way ("in": client -> agent). The client's own resends are
+// lost or delivered twice each way ("in": client -> agent), and the agent's smoothed RTT and
+// RTO at the end. The client's own resends are
 // dup_in - copy_in + drop_in. With --drop-nth-*, which sequence number was lost and how many
 // microseconds later a copy of it passed the same way (-1: never).
 std::string AgentSession::end_line_counts() const {
   const auto& s = channel_.stats();
   const auto& f = faults_.counts();
   const auto n = [](std::uint64_t v) { return std::to_string(v); };
+  const auto us = [](channel::Duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  };
   std::string line = " sent=" + n(s.data_sent) + " resent=" + n(s.retransmissions) + " received=" +
                      n(s.data_received) + " dup_in=" + n(s.duplicates) + " drop_in=" + n(f.dropped_data_in) +
                      " drop_out=" + n(f.dropped_data_out) + " drop_ack_in=" + n(f.dropped_acks_in) +
@@ -312,7 +320,7 @@ std::string AgentSession::end_line_counts() const {
   };
   single("in", faults_.drop_nth_in());
   single("out", faults_.drop_nth_out());
-  return line;
+  return line + " srtt_us=" + us(channel_.rtt().rtt()) + " rto_us=" + us(channel_.rtt().rto());
 }
 
 void AgentSession::on_close_timer(const boost::system::error_code& ec) {

@@ -43,6 +43,8 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   void attach(std::shared_ptr<AgentLink> link, const std::string& client_id, const std::string& client_version);
   void on_client_frame(std::span<const std::uint8_t> frame);
   void on_link_lost(const AgentLink* link);
+  // The link wrote some of what it held: data waiting for room goes (FrameWriter::congested).
+  void on_link_write_progress(const AgentLink* link);
   // ResumeSession was called: the client is reconnecting, wait for it a while longer.
   void expect_resume();
   // TerminateSession: channel_closed to the client, then the end.
@@ -54,6 +56,9 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
  private:
   // How every handshake failure the agent reports begins (agent-side.md §2.3).
   static constexpr std::string_view kHandshakeError = "Encountered error while initiating handshake. ";
+  // What the link may hold unwritten before new data waits (congested()): about what a
+  // socket's send buffer holds, which is where the real agent's blocking writes wait.
+  static constexpr std::size_t kLinkQueueBytes = 128 * 1024;
 
   enum class Phase {
     fresh,      // no client yet
@@ -67,6 +72,9 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
 
   // channel::FrameWriter: every frame toward the client passes the fault injector.
   void write_frame(channel::Frame frame) override;
+  // As the real agent, whose writes block: new data waits while the socket is backed up,
+  // rather than queueing in front of retransmissions and inflating the RTT it measures.
+  bool congested() const override;
   // channel::ChannelHandler
   channel::Delivery on_data(const wire::ClientMessage& m) override;
   void on_channel_closed(const wire::ChannelClosed&) override;

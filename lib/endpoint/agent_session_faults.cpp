@@ -44,6 +44,8 @@ void AgentSession::write_frame(channel::Frame frame) {
   if (data) count_data_frame();
 }
 
+bool AgentSession::congested() const { return link_ && link_->queued_bytes() >= kLinkQueueBytes; }
+
 void AgentSession::send_to_link(channel::Frame frame) {
   if (link_ && !frozen_) link_->send(std::move(frame));
 }

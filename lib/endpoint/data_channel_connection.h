@@ -109,6 +109,8 @@ class DataChannelConnection final : public AgentLink,
     });
   }
 
+  std::size_t queued_bytes() const override { return ws_.next_layer().buffered_bytes(); }
+
   void freeze() override {
     if (closed_ || frozen_) return;
     frozen_ = true;
@@ -144,6 +146,12 @@ class DataChannelConnection final : public AgentLink,
     }
     open_ = true;
     ws_.binary(true);
+    // From here, frames: one per read, all of a socket read's in one pass (CoalescingStream).
+    // The hooks run from this connection's own stream, so only while it exists.
+    ws_.next_layer().cut_reads_at_frame_ends();
+    ws_.next_layer().on_write_done([this] {
+      if (session_ && !closed_) session_->on_link_write_progress(this);
+    });
     pong_deadline_ = std::chrono::steady_clock::now() + dcc::kFirstPongDeadline;
     arm_ping();
     arm_pong_check();
