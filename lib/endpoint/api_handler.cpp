@@ -2,6 +2,7 @@
 
 #include "base/base64.h"
 #include "endpoint/kms_key_rules.h"
+#include "endpoint/session_properties.h"
 #include "endpoint/sts_stand_in.h"
 
 namespace ssm::endpoint {
@@ -72,7 +73,10 @@ ApiResponse ApiHandler::start_session(const wire::Json& request) {
   wire::Json parameters = wire::Json::object();
   if (auto it = request.find("Parameters"); it != request.end() && !it->is_null()) parameters = *it;
   if (!parameters.is_object()) return api_error("ValidationException", "Parameters must be a map of string lists");
-  SessionRecord& r = registry_.start(target, string_field(request, "DocumentName"), std::move(parameters));
+  const std::string document = string_field(request, "DocumentName");
+  if (!document_exists(document, parameters))
+    return api_error("InvalidDocument", "Document with name " + document + " does not exist.");
+  SessionRecord& r = registry_.start(target, document, std::move(parameters));
   return session_reply(r);
 }
 

@@ -85,6 +85,10 @@ struct ExecImage {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Asio opens its sockets without close-on-exec: the endpoint's listeners and every other
+  // session's connections would be the shell's too. All but stdio and `report` go.
+  if (report > 3) ::close_range(3, static_cast<unsigned>(report) - 1, 0);
+  ::close_range(static_cast<unsigned>(report) + 1, ~0U, 0);
   ::execvpe(image.argv[0], image.argv.data(), image.envp.data());
   const int err = errno;
   [[maybe_unused]] auto n = ::write(report, &err, sizeof err);
@@ -153,7 +157,7 @@ std::unique_ptr<ChildProcess> ChildProcess::start(boost::asio::any_io_executor e
       ::dup2(out_w.get(), 1);
       ::dup2(merge_errors ? out_w.get() : err_w.get(), 2);
     }
-    exec_child(image, report_write.get());  // the other descriptors are close-on-exec
+    exec_child(image, report_write.get());  // closes every other descriptor
   }
 
   report_write.reset();

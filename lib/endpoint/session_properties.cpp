@@ -18,6 +18,15 @@ std::string first_parameter(const wire::Json& parameters, const char* name) {
   return {};
 }
 
+bool document_exists(const std::string& document, const wire::Json& parameters) {
+  static constexpr std::string_view kKnown[] = {"SSM-SessionManagerRunShell", "AWS-StartSSHSession",
+                                                "AWS-StartInteractiveCommand", "AWS-StartNonInteractiveCommand"};
+  if (document.empty() || is_port_forwarding(document)) return true;
+  for (std::string_view known : kKnown)
+    if (document == known) return true;
+  return !first_parameter(parameters, "portNumber").empty();  // a custom port-forwarding document
+}
+
 std::string session_type_for(const std::string& document, const wire::Json& parameters) {
   if (document == "AWS-StartSSHSession" || is_port_forwarding(document)) return "Port";
   if (document == "AWS-StartInteractiveCommand") return "InteractiveCommands";

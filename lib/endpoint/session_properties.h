@@ -12,6 +12,10 @@ namespace ssm::endpoint {
 
 // "Port", "InteractiveCommands", "NonInteractiveCommands" or "Standard_Stream".
 std::string session_type_for(const std::string& document, const wire::Json& parameters);
+// Whether StartSession may name this document: "" (the default shell), the AWS documents the
+// endpoint plays, and, standing for a customer's own port-forwarding document, any name
+// whose parameters carry a portNumber. Others get InvalidDocument, as from the service.
+bool document_exists(const std::string& document, const wire::Json& parameters);
 
 // The Properties of the SessionType action of a Port session, all values strings:
 // {"portNumber"} for AWS-StartSSHSession and custom documents, {"localPortNumber",

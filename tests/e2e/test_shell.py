@@ -205,6 +205,14 @@ class Commands(unittest.TestCase):
         self.assertEqual(p.stdout, b"out\n")
         self.assertEqual(p.stderr, b"err\n")
 
+    def test_the_remote_command_inherits_no_endpoint_socket(self):
+        with Endpoint() as ep:
+            p = self.run_plugin(ep, "AWS-StartNonInteractiveCommand",
+                                "sh -c 'for f in /proc/$$/fd/*; do echo $f $(readlink $f); done'")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"/fd/0 ", p.stdout)
+        self.assertNotIn(b"socket:", p.stdout)
+
     def test_command_that_cannot_start_says_why(self):
         with Endpoint() as ep:
             p = self.run_plugin(ep, "AWS-StartNonInteractiveCommand", "/nonexistent/tool --flag")

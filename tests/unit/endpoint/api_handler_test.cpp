@@ -96,6 +96,12 @@ TEST_F(Api, ErrorsAreAwsShaped) {
   EXPECT_EQ(call("AmazonSSM.StartSession", "{not json").error_type, "SerializationException");
   EXPECT_EQ(call("AmazonSSM.StartSession", "[]").error_type, "SerializationException");
   EXPECT_EQ(call("AmazonSSM.SendCommand", "{}").error_type, "UnknownOperationException");
+  // An unknown document is not run as a shell.
+  EXPECT_EQ(call("AmazonSSM.StartSession", R"({"Target":"i-1","DocumentName":"No-Such-Doc"})").error_type,
+            "InvalidDocument");
+  EXPECT_EQ(call("AmazonSSM.StartSession", R"({"Target":"i-1","DocumentName":"My-Tunnel","Parameters":{"portNumber":["80"]}})")
+                .status,
+            200u);
   EXPECT_EQ(call("AmazonSSM.ResumeSession", "{}").error_type, "ValidationException");
   EXPECT_EQ(call("AmazonSSM.ResumeSession", R"({"SessionId":"nope"})").error_type, "DoesNotExistException");
   EXPECT_EQ(call("AmazonSSM.TerminateSession", R"({"SessionId":"nope"})").error_type, "DoesNotExistException");
