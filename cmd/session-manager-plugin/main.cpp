@@ -57,9 +57,8 @@ int run_standalone_command(const std::vector<std::string>& args) {
     if (!parsed.error.empty()) std::cerr << parsed.error << '\n' << std::flush;
     return parsed.exit_code;
   }
-  // -v: diagnostics on stderr, unless SSM_PLUGIN_LOG_FILE already sends them to a file.
-  if (parsed.command->verbose && !ssm::log::enabled(ssm::log::Level::info))
-    ssm::log::configure("/dev/stderr", ssm::log::Level::debug);
+  // -v: diagnostics on stderr, as well as in SSM_PLUGIN_LOG_FILE when that is set.
+  if (parsed.command->verbose) ssm::log::also_to_stderr(ssm::log::Level::debug);
   return ssm::standalone::run_standalone(*parsed.command);
 }
 

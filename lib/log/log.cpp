@@ -1,5 +1,6 @@
 #include "log/log.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -20,11 +21,17 @@ namespace {
 class LogFile {
  public:
   LogFile() = default;
+  static LogFile duplicate(int fd) {
+    LogFile f;
+    f.fd_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return f;
+  }
   explicit LogFile(const std::string& path)
       // 0600: even redacted, the log names sessions, targets and endpoints. O_CLOEXEC: shells
       // and commands started later (the endpoint's agent emulator) must not inherit it.
       : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) {}
   LogFile(const LogFile&) = delete;
+  LogFile(LogFile&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   LogFile& operator=(const LogFile&) = delete;
   LogFile& operator=(LogFile&& other) noexcept {
     if (this != &other) {
@@ -59,10 +66,19 @@ class LogFile {
 
 struct Sink {
   std::mutex mutex;  // orders lines from several threads (the endpoint logs from its own)
-  LogFile file;
-  // Read without the mutex on every enabled() check; only configure() stores it.
+  LogFile file, err;
+  Level file_level = Level::off, err_level = Level::off;
+  // The lower of the two, read without the mutex on every enabled() check.
   std::atomic<Level> level{Level::off};
+
+  void update_threshold() {
+    const Level f = file.is_open() ? file_level : Level::off;
+    const Level e = err.is_open() ? err_level : Level::off;
+    level.store(f == Level::off ? e : e == Level::off ? f : std::min(f, e), std::memory_order_relaxed);
+  }
 };
+
+bool passes(Level level, Level threshold) { return threshold != Level::off && level >= threshold; }
 
 Sink& sink() {
   static Sink instance;
@@ -107,7 +123,16 @@ void configure(const std::string& path, Level level) {
   Sink& s = sink();
   std::lock_guard lock(s.mutex);
   s.file = (path.empty() || level == Level::off) ? LogFile() : LogFile(path);
-  s.level.store(s.file.is_open() ? level : Level::off, std::memory_order_relaxed);
+  s.file_level = level;
+  s.update_threshold();
+}
+
+void also_to_stderr(Level level) {
+  Sink& s = sink();
+  std::lock_guard lock(s.mutex);
+  s.err = level == Level::off ? LogFile() : LogFile::duplicate(STDERR_FILENO);
+  s.err_level = level;
+  s.update_threshold();
 }
 
 void configure_from_environment(const base::GetEnv& env) {
@@ -130,7 +155,8 @@ void write(Level level, std::string_view message) {
   line += '\n';
   Sink& s = sink();
   std::lock_guard lock(s.mutex);
-  if (s.file.is_open()) s.file.append(line);
+  if (s.file.is_open() && passes(level, s.file_level)) s.file.append(line);
+  if (s.err.is_open() && passes(level, s.err_level)) s.err.append(line);
 }
 
 }  // namespace ssm::log

@@ -27,6 +27,10 @@ void configure_from_environment(const base::GetEnv& env);
 // logging off too.
 void configure(const std::string& path, Level level);
 
+// Lines at `level` and above go to standard error as well (-v), whether or not a file is
+// configured. Same once-before-any-work rule.
+void also_to_stderr(Level level);
+
 // "debug" → Level::debug (case-insensitive); anything unrecognised is Level::info.
 Level level_from_name(std::string_view name);
 std::string_view level_name(Level level);  // "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"

@@ -24,6 +24,7 @@ class Logging : public ::testing::Test {
   }
   void TearDown() override {
     configure("", Level::off);
+    also_to_stderr(Level::off);
     std::remove(path_.c_str());
   }
 
@@ -151,6 +152,23 @@ TEST_F(Logging, UnopenableFileTurnsLoggingOff) {
   configure(::testing::TempDir() + "no-such-directory/x/ssm.log", Level::trace);
   EXPECT_FALSE(enabled(Level::error));
   write(Level::error, "goes nowhere");  // and does not crash
+}
+
+TEST_F(Logging, VerboseCopiesLinesToStderrBesideTheFile) {
+  configure(path_, Level::warn);
+  ::testing::internal::CaptureStderr();
+  also_to_stderr(Level::debug);  // -v: stderr gets debug and up, the file keeps its own level
+  EXPECT_TRUE(enabled(Level::debug));
+  EXPECT_FALSE(enabled(Level::trace));
+  write(Level::debug, "details");
+  write(Level::warn, "trouble");
+  also_to_stderr(Level::off);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("DEBUG details\n"), std::string::npos) << err;
+  EXPECT_NE(err.find("WARN trouble\n"), std::string::npos) << err;
+  const auto file = lines();
+  ASSERT_EQ(file.size(), 1u);
+  EXPECT_EQ(without_timestamp(file[0]), "WARN trouble");
 }
 
 TEST_F(Logging, WriteErrorsAreIgnored) {
