@@ -1,6 +1,7 @@
 #include "base/environment.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace ssm::base {
@@ -12,7 +13,13 @@ Environment Environment::process() {
         if (value == nullptr) return std::nullopt;
         return std::string(value);
       },
-      [](const std::string& name) { ::unsetenv(name.c_str()); },
+      [](const std::string& name) {
+        // unsetenv only drops the pointer: the block the process started with, which
+        // /proc/PID/environ shows to anyone who may read it, still holds the value (a session
+        // token). Wiped in place first.
+        if (char* value = std::getenv(name.c_str())) std::memset(value, 0, std::strlen(value));
+        ::unsetenv(name.c_str());
+      },
   };
 }
 

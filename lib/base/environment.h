@@ -16,8 +16,8 @@ using GetEnv = std::function<std::optional<std::string>(const std::string& name)
 
 struct Environment {
   GetEnv get;
-  // Removes the variable; failures are ignored (the reference only logs them). Only the
-  // AWS_SSM_START_SESSION_RESPONSE hand-off uses it.
+  // Removes the variable, its value wiped in place first (process()); failures are ignored
+  // (the reference only logs them). Only the AWS_SSM_START_SESSION_RESPONSE hand-off uses it.
   std::function<void(const std::string& name)> unset;
 
   // getenv/unsetenv of this process. Reading is safe from any thread as long as nothing sets

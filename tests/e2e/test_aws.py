@@ -147,6 +147,28 @@ class SignedUpgrade(unittest.TestCase):
             ep.stop()
             self.assertFalse([l for l in ep.lines if l == f"terminate session={response['SessionId']}"], ep.lines)
 
+    def test_the_handed_over_token_is_not_left_in_proc_environ(self):
+        """unsetenv only drops the pointer; /proc/PID/environ shows the block the process
+        started with. The plugin wipes the response (and its token) there once it has read it."""
+        with Endpoint("--stream-target", "echo", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            argv = plugin_argv(response, params, ep.url)
+            argv[1] = "AWS_SSM_START_SESSION_RESPONSE"
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=aws_env(AWS_SSM_START_SESSION_RESPONSE=json.dumps(response)))
+            try:
+                proc.stdin.write(b"x")
+                proc.stdin.flush()
+                self.assertEqual(proc.stdout.read(1), b"x")  # the session runs: argv was read
+                with open(f"/proc/{proc.pid}/environ", "rb") as f:
+                    environ = f.read()
+                self.assertNotIn(response["TokenValue"].encode(), environ)
+                self.assertNotIn(response["SessionId"].encode(), environ)
+                self.assertIn(b"AWS_ACCESS_KEY_ID=", environ)  # the rest is as it was
+            finally:
+                proc.stdin.close()
+                proc.wait(timeout=30)
+
     def test_a_spent_resend_budget_terminates_the_session(self):
         """Nothing the plugin sends is acknowledged (the endpoint loses every frame from it while
         the WebSocket stays up): once a message has waited SSM_PLUGIN_RESEND_TIMEOUT_SECONDS the
