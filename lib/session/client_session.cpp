@@ -207,9 +207,12 @@ void ClientSession::on_signal(int signo) {
 }
 
 void ClientSession::on_user_terminate() {
-  // `~.`: as the reference, TerminateSession, then exit 0 printing nothing. Without
-  // credentials the agent ends the session on its own once the connection is gone.
-  if (acts_on(Event::user_escape)) end(kExitOk, {}, /*terminate=*/true);
+  // `~.`: TerminateSession, then as ssh: "Connection to <target> closed." and 255 (the AWS
+  // plugin exits 0 without a word). Without credentials the agent ends the session on its
+  // own once the connection is gone. The line follows end(), which gave the terminal back.
+  if (!acts_on(Event::user_escape)) return;
+  end(kExitConnectionFailure, {}, /*terminate=*/true);
+  status_.connection_closed_by_user(spec_.target.empty() ? spec_.session_id : spec_.target);
 }
 
 void ClientSession::terminate_session(std::function<void(bool terminated)> done) {

@@ -4,10 +4,20 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+
+#include "term/raw_mode.h"
 
 namespace ssm::session {
 
 void write_fd(int fd, std::string_view text) {
+  // A line printed while the terminal is raw (a shell session's status and error lines)
+  // would otherwise start where the previous one ended, a staircase.
+  std::string translated;
+  if (term::RawMode::needs_carriage_returns(fd)) {
+    translated = term::RawMode::with_carriage_returns(text);
+    text = translated;
+  }
   while (!text.empty()) {
     const ssize_t n = ::write(fd, text.data(), text.size());
     if (n > 0) {

@@ -19,7 +19,8 @@ ShellSession::ShellSession(boost::asio::any_io_executor ex, channel::DataChannel
       stdin_(ex, STDIN_FILENO, *this),
       stdout_(ex, STDOUT_FILENO, *this),
       stderr_(ex, STDERR_FILENO, *this),
-      terminal_signals_(ex, SIGWINCH, SIGTSTP, SIGCONT) {}
+      terminal_signals_(ex, SIGWINCH, SIGTSTP, SIGCONT),
+      stdin_is_terminal_(::isatty(STDIN_FILENO) == 1) {}
 
 ShellSession::~ShellSession() { abort(); }
 
@@ -70,14 +71,22 @@ void ShellSession::send_bytes(std::span<const std::uint8_t> bytes) {
   // The reference turns a lone LF into CR, for keyboards in cbreak mode (protocol.md §5.1).
   static constexpr std::uint8_t kCarriageReturn[] = {0x0d};
   if (bytes.size() == 1 && bytes[0] == 0x0a) bytes = kCarriageReturn;
+  at_line_start_ = bytes.back() == 0x0d || bytes.back() == 0x0a;
   channel_.send(wire::PayloadType::output, bytes);
 }
 
 void ShellSession::on_send_space() { stdin_.resume(); }
 
 void ShellSession::on_input_end(std::error_code ec) {
-  if (ec) events_.on_kind_failed("cannot read standard input: " + ec.message());
-  // EOF: nothing more to type, but the remote side decides when the session ends.
+  if (ec) return events_.on_kind_failed("cannot read standard input: " + ec.message());
+  // EOF. From a terminal that cannot happen (Ctrl-D is a byte in raw mode). From a pipe or a
+  // file (`echo uptime | session-manager-plugin shell ...`) it is the end of what there is to
+  // say: the remote pty gets Ctrl-D at the start of a line (an unfinished last line is ended
+  // first, so that it runs, as a shell reading a file would), and the remote shell sees end
+  // of input and exits, ending the session, as with ssh. The remote side still decides when.
+  if (!options_.interactive || stdin_is_terminal_) return;
+  static constexpr std::uint8_t kEndOfInput[] = {0x0d, 0x04};
+  channel_.send(wire::PayloadType::output, at_line_start_ ? std::span(kEndOfInput).last(1) : std::span(kEndOfInput));
 }
 
 // ---- terminal signals ---------------------------------------------------------------------

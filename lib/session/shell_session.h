@@ -72,6 +72,10 @@ class ShellSession final : public SessionKind, private InputSink, private Output
   std::optional<term::WindowSize> sent_size_;
   std::optional<int> remote_exit_code_;
   std::optional<int> finishing_;
+  // Standard input is not a terminal (a pipe, a file, /dev/null): its end is passed on as the
+  // end of input to the remote shell (see on_input_end), as ssh does.
+  bool stdin_is_terminal_;
+  bool at_line_start_ = true;  // the last byte sent ended a line (or nothing was sent)
   bool done_ = false;
 };
 

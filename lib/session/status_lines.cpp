@@ -23,6 +23,10 @@ void StatusLines::closed_by_service(std::string_view output) {
 
 void StatusLines::error(std::string_view message) { err_("session-manager-plugin: " + std::string(message) + "\n"); }
 
+void StatusLines::connection_closed_by_user(std::string_view target) {
+  err_("Connection to " + std::string(target) + " closed.\n");
+}
+
 void StatusLines::status(std::string_view text) {
   if (quiet_ || stdout_is_data_) return;
   out_(text);

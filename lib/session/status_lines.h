@@ -28,6 +28,8 @@ class StatusLines {
   void closed_by_service(std::string_view output);
   // "session-manager-plugin: <message>": the one line a failure prints.
   void error(std::string_view message);
+  // ssh's line after its `~.` escape: "Connection to <target> closed." (stderr, even with -q).
+  void connection_closed_by_user(std::string_view target);
 
  private:
   void status(std::string_view text);

@@ -39,4 +39,20 @@ void RawMode::resume() {
   if (::tcsetattr(fd_, TCSADRAIN, &raw) == 0) raw_ = true;
 }
 
+bool RawMode::needs_carriage_returns(int fd) {
+  termios t{};
+  if (::tcgetattr(fd, &t) != 0) return false;  // not a terminal
+  return (t.c_oflag & OPOST) == 0 || (t.c_oflag & ONLCR) == 0;
+}
+
+std::string RawMode::with_carriage_returns(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace ssm::term

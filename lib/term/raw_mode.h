@@ -5,6 +5,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include <termios.h>
 
@@ -24,6 +26,12 @@ class RawMode {
 
   // The settings raw mode applies to `t` (exposed for tests).
   static termios make_raw(termios t);
+
+  // True when `fd` is a terminal that does not turn "\n" into "\r\n" itself (raw mode, ours
+  // or another program's): text written there needs its own carriage returns.
+  static bool needs_carriage_returns(int fd);
+  // `text` with every "\n" not already preceded by "\r" made "\r\n".
+  static std::string with_carriage_returns(std::string_view text);
 
  private:
   int fd_;

@@ -119,6 +119,11 @@ class ShellOnPty(unittest.TestCase):
         self.assertEqual(self.term.wait(), 0)
         self.assertEqual(self.term.terminal_settings(), self.term.before)
 
+    def test_status_lines_printed_in_raw_mode_end_with_crlf(self):
+        # "Starting session" comes once the terminal is raw (no ONLCR): it must carry its own
+        # carriage return, or the next line starts where it ended.
+        self.assertRegex(bytes(self.term.output), rb"Starting session with SessionId: [\w-]+\r\n")
+
     def test_stty_size_follows_the_local_terminal(self):
         at = self.term.mark()
         self.term.send(b"stty size\r")
@@ -156,10 +161,12 @@ class ShellOnPty(unittest.TestCase):
         self.assertEqual(self.term.wait(), 0)
         self.assertEqual(self.term.terminal_settings(), self.term.before)
 
-    def test_tilde_dot_ends_the_session(self):
+    def test_tilde_dot_ends_the_session_as_ssh_does(self):
+        at = self.term.mark()
         self.term.send(b"\r~.")
-        self.assertEqual(self.term.wait(timeout=10), 0)
+        self.assertEqual(self.term.wait(timeout=10), 255)
         self.assertEqual(self.term.terminal_settings(), self.term.before)
+        self.assertRegex(bytes(self.term.output[at:]), rb"Connection to [\w.-]+ closed\.\r\n")
 
     def test_double_tilde_sends_one_tilde(self):
         self.term.send(b"cat\r")
@@ -186,10 +193,35 @@ class TildeDotTerminates(unittest.TestCase):
                 term.send(b"echo up-$((1+1))\r")
                 term.expect(rb"up-2")
                 term.send(b"\r~.")
-                self.assertEqual(term.wait(timeout=10), 0)
+                self.assertEqual(term.wait(timeout=10), 255)
                 ep.session_end_line(response["SessionId"], timeout=5)
             finally:
                 term.close()
+
+
+class ShellWithoutATerminal(unittest.TestCase):
+    """stdin a pipe or a file: its end is the end of input to the remote shell, which then
+    exits and so ends the session (as ssh); the AWS plugin waits forever."""
+
+    def run_shell(self, stdin_bytes):
+        with Endpoint() as ep:
+            response, params = ep.start_session(document="SSM-SessionManagerRunShell", parameters={})
+            return subprocess.run(plugin_argv(response, params, ep.url), input=stdin_bytes, capture_output=True,
+                                  timeout=30)
+
+    def test_a_piped_command_runs_and_the_session_ends(self):
+        p = self.run_shell(b"echo piped-$((2+3))\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"piped-5", p.stdout)
+
+    def test_an_unfinished_last_line_still_runs(self):
+        p = self.run_shell(b"echo unfinished-$((3+4))")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"unfinished-7", p.stdout)
+
+    def test_empty_input_ends_the_session(self):
+        p = self.run_shell(b"")
+        self.assertEqual(p.returncode, 0, p.stderr)
 
 
 class Commands(unittest.TestCase):

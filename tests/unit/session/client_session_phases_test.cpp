@@ -32,7 +32,7 @@ const std::vector<std::pair<Event, std::string>> kExpected = {
     {Event::kind_done,          "-  closed/7 closed/7 closed/7 closed/7 closed/7 closed/7 =  ="},
     {Event::kind_failed,        "-  closed/255 closed/255 closed/255 closed/255 closed/255 closed/255 =  ="},
     {Event::signal,             "closed/130 closed/130 closed/130 closed/130 closed/130 closed/130 closed/130 closed/0 ="},
-    {Event::user_escape,        "-  ending ending ending closed/0 ending =  =  ="},
+    {Event::user_escape,        "-  ending ending ending closed/255 ending =  =  ="},
     {Event::kind_terminate,     "-  =  =  terminating terminating =  =  =  ="},
 };
 

@@ -455,16 +455,19 @@ TEST(ClientSession, ASpentResendBudgetTerminatesTheSessionThenFails) {
   EXPECT_EQ(h.session->exit_code(), 255);
 }
 
-TEST(ClientSession, TheUsersEscapeTerminatesTheSessionAndExits0) {
+TEST(ClientSession, TheUsersEscapeTerminatesTheSessionAndEndsAsSshDoes) {
   Harness h;
   h.start();
   h.open();
   h.from_agent(h.agent.output("$ "));
   h.kind()->control.on_user_terminate();
   EXPECT_EQ(h.phase(), Phase::ending);
+  EXPECT_TRUE(h.kind()->aborted) << "the terminal is given back before the line is printed";
   h.plane->terminates.front()({true, 200, "{}", {}, std::nullopt});
   h.settle();
-  EXPECT_EQ(h.session->exit_code(), 0);
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_NE(h.err.find("Connection to "), std::string::npos) << h.err;
+  EXPECT_NE(h.err.find(" closed.\n"), std::string::npos) << h.err;
 }
 
 TEST(ClientSession, ABasicPortSessionsTerminateWaitsForChannelClosed) {

@@ -2,6 +2,7 @@
 // suspend/resume as SIGTSTP/SIGCONT use them.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <pty.h>
 #include <unistd.h>
 
@@ -62,6 +63,26 @@ TEST_F(Pty, WindowSizeOfATerminalAndFallback) {
   EXPECT_EQ(query_window_size(fds[1]), kFallbackWindowSize);
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+TEST_F(Pty, LinesOnARawTerminalNeedTheirOwnCarriageReturns) {
+  EXPECT_FALSE(RawMode::needs_carriage_returns(slave_));
+  {
+    RawMode raw(slave_);
+    EXPECT_TRUE(RawMode::needs_carriage_returns(slave_));
+  }
+  EXPECT_FALSE(RawMode::needs_carriage_returns(slave_)) << "restored";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  EXPECT_FALSE(RawMode::needs_carriage_returns(fds[1])) << "a pipe is not a terminal";
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(RawModeText, EveryBareNewlineGetsACarriageReturn) {
+  EXPECT_EQ(RawMode::with_carriage_returns("a\nb\r\nc\n\n"), "a\r\nb\r\nc\r\n\r\n");
+  EXPECT_EQ(RawMode::with_carriage_returns("\nstart"), "\r\nstart");
+  EXPECT_EQ(RawMode::with_carriage_returns("none"), "none");
 }
 
 TEST(RawModeNoTty, DoesNothingOnAPipe) {
