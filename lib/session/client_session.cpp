@@ -45,9 +45,10 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
       handshake_({spec_.client_version, spec_.legacy_cli, std::move(parts.nonces)}, spec_.session_id, spec_.target),
       connection_(ex, client_channel_config(spec_), static_cast<channel::ChannelHandler&>(*this),
                   static_cast<ConnectionEvents&>(*this), std::move(parts.dial)),
-      resumer_(ex, *control_plane_),
+      resumer_(ex, *control_plane_, spec_.resume_timeout),
       upgrade_auth_(spec_.region, base::Environment::process().get),
-      phase_timer_(ex) {}
+      phase_timer_(ex),
+      resume_notice_timer_(ex) {}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
@@ -84,6 +85,10 @@ void ClientSession::arm_phase_timer(std::chrono::milliseconds after, Event event
 
 void ClientSession::on_phase_timer(Event event) {
   if (!acts_on(event)) return;
+  if (event == Event::resume_timeout) {
+    resumer_.cancel();
+    return fail("gave up resuming after " + status_.seconds(spec_.resume_timeout) + ": " + lost_because_);
+  }
   if (event == Event::agent_silent) {
     // No handshake came: what was typed goes now; a copy stays in case one comes after all.
     SSM_LOG(info, "the agent is silent: sending the input held so far");
@@ -128,6 +133,8 @@ void ClientSession::on_connected() {
   SSM_LOG(info, "data channel resumed");
   resumer_.connected();
   enter(resume_into_);
+  resume_notice_timer_.cancel();
+  if (resume_noticed_) status_.resumed();
   // The phase's timer stopped with the connection: the wait starts again on the new one.
   if (phase_ == Phase::handshaking) arm_phase_timer(spec_.handshake_step_timeout, Event::handshake_timeout);
   if (phase_ == Phase::awaiting_agent && connection_.channel().holding_input())
@@ -168,6 +175,15 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
   lost_because_ = why;
   resume_into_ = phase_;
   enter(Phase::resuming);
+  // Said soon, not only when the session gives up: the user sees why nothing moves.
+  resume_noticed_ = false;
+  resume_notice_timer_.expires_after(kResumeNoticeDelay);
+  resume_notice_timer_.async_wait(guarded([this](const boost::system::error_code& ec) {
+    if (ec || phase_ != Phase::resuming || resume_noticed_) return;
+    resume_noticed_ = true;
+    status_.resuming(lost_because_, spec_.resume_timeout);
+  }));
+  arm_phase_timer(spec_.resume_timeout, Event::resume_timeout);
   start_resume();
 }
 

@@ -41,6 +41,9 @@ struct SessionSpec {
   // How long a message may stay unacknowledged before the session gives up (the reference:
   // 3000 resends x 100 ms); SSM_PLUGIN_RESEND_TIMEOUT_SECONDS.
   std::chrono::seconds resend_timeout{300};
+  // How long after losing the connection the session keeps trying to get it back (ResumeSession
+  // and the new connection together) before it gives up; SSM_PLUGIN_RESUME_TIMEOUT_SECONDS.
+  std::chrono::milliseconds resume_timeout{60000};
   // How long each step of the agent's handshake may take (KMS's answer included): the agent
   // waits 15 s for each of our answers (agent-side.md §2.1), so twice that without its next
   // message means it will not complete.
@@ -94,6 +97,10 @@ class ClientSession final : private channel::ChannelHandler,
   // runs no handshake (an agent that hand-shakes sends its request first thing; the real
   // agent's shell output starts >= 1 s after the shell, agent-side.md §4.2): held input goes.
   static constexpr std::chrono::milliseconds kAgentSilence{1000};
+  // A lost connection is said on stderr once resuming has taken this long: soon enough to
+  // be "at once" for a person, late enough that a resume the service answers at once, or
+  // refuses (the agent ended the session), shows only its outcome.
+  static constexpr std::chrono::milliseconds kResumeNoticeDelay{1000};
   // `~.`, the end of a standalone session and a spent resend budget wait this long for
   // TerminateSession before leaving anyway.
   static constexpr std::chrono::seconds kTerminateCallTimeout{5};
@@ -168,12 +175,14 @@ class ClientSession final : private channel::ChannelHandler,
   SessionResumer resumer_;
   UpgradeAuth upgrade_auth_;
   boost::asio::steady_timer phase_timer_;
+  boost::asio::steady_timer resume_notice_timer_;  // kResumeNoticeDelay
 
   Phase phase_ = Phase::connecting;
   Phase resume_into_ = Phase::running;  // where resuming returns to
   std::uint64_t phase_serial_ = 0;      // a timer armed in an earlier phase is stale
   int exit_code_ = kExitConnectionFailure;
   std::string lost_because_;    // why the connection dropped, for the final error
+  bool resume_noticed_ = false;  // the user was told of the loss (and is told of the resume)
   std::string closed_output_;   // channel_closed's Output, printed once the kind flushed
 };
 

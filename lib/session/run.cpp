@@ -45,6 +45,9 @@ void apply_environment(SessionSpec& spec, const base::GetEnv& env) {
   read_text(env, "SSM_PLUGIN_LOCAL_HOST", spec.local_host);
   read_seconds(env, "SSM_PLUGIN_KEEPALIVE_SECONDS", spec.keepalive);
   read_seconds(env, "SSM_PLUGIN_RESEND_TIMEOUT_SECONDS", spec.resend_timeout);
+  std::chrono::seconds resume_timeout{0};
+  read_seconds(env, "SSM_PLUGIN_RESUME_TIMEOUT_SECONDS", resume_timeout);
+  if (resume_timeout.count() > 0) spec.resume_timeout = resume_timeout;
   read_positive(env, "SSM_PLUGIN_RECEIVE_BUFFER_MIB", spec.receive_buffer_mib);
 }
 

@@ -14,7 +14,7 @@ namespace ssm::session {
 // Fills the environment-driven parts of a spec from `env` (the process environment, but for
 // tests): AWS_CA_BUNDLE, SSM_PLUGIN_LOCAL_HOST, SSM_PLUGIN_KEEPALIVE_SECONDS (seconds of
 // silence before a keep-alive ping; the peer is declared dead after twice that) and
-// SSM_PLUGIN_RESEND_TIMEOUT_SECONDS. Unset, empty or (for seconds) not a positive whole
+// SSM_PLUGIN_RESEND_TIMEOUT_SECONDS and SSM_PLUGIN_RESUME_TIMEOUT_SECONDS. Unset, empty or (for seconds) not a positive whole
 // number: the spec's value stays.
 void apply_environment(SessionSpec& spec, const base::GetEnv& env);
 

@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, kEventCount> kAnswers = {
     "---AA----",  // kind_terminate
     "----A--A-",  // terminate_answered
     "-----A---",  // resume_answered
+    "-----A---",  // resume_timeout
 };
 
 // Rows: from; columns: to.
@@ -53,6 +54,7 @@ constexpr std::array<std::string_view, kEventCount> kEventNames = {
     "enc_challenge",     "handshake_complete", "handshake_timeout", "agent_data",      "all_acknowledged",
     "channel_closed",    "channel_failed",    "budget_spent",    "kind_done",         "kind_failed",
     "signal",            "user_escape",       "kind_terminate",  "terminate_answered", "resume_answered",
+    "resume_timeout",
 };
 
 constexpr std::size_t index(Phase p) { return static_cast<std::size_t>(p); }

@@ -49,11 +49,13 @@
 //   signal              A  A  A  A  A  A  A  A  -   the kind may take it (Ctrl-C to a shell);
 //                                                    else end 128+n; ending: leave at once
 //                                                    (a hangup waits for TerminateSession)
-//   user_escape         -  A  A  A  A  A  -  -  -   `~.`: TerminateSession, then end 0
+//   user_escape         -  A  A  A  A  A  -  -  -   `~.`: TerminateSession, then end 255 (ssh)
 //   kind_terminate      -  -  -  A  A  -  -  -  -   run: TerminateSession, terminating;
 //                                                    term: already asked, answer false
 //   terminate_answered  -  -  -  -  A  -  -  A  -   term: to the kind; ending: closed
 //   resume_answered     -  -  -  -  -  A  -  -  -   fresh URL: dial; refused/spent: fail
+//   resume_timeout      -  -  -  -  -  A  -  -  -   no connection again within the resume
+//                                                    timeout of the loss: fail, saying so
 //
 // "fail" prints one line on stderr and ends with status 255 (ssh's); "end" closes the kind and
 // the connection, calls TerminateSession first when the session asks for it (standalone, or a
@@ -100,8 +102,9 @@ enum class Event {
   kind_terminate,
   terminate_answered,
   resume_answered,
+  resume_timeout,
 };
-inline constexpr std::size_t kEventCount = 20;
+inline constexpr std::size_t kEventCount = 21;
 
 enum class Answer { ignore, defer, act };
 

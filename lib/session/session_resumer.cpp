@@ -2,18 +2,20 @@
 
 #include "aws/upgrade_signing.h"
 #include "log/log.h"
+#include "session/status_lines.h"
 
 namespace ssm::session {
 
-SessionResumer::SessionResumer(boost::asio::any_io_executor ex, ControlPlane& control_plane)
-    : control_plane_(control_plane), timer_(ex) {}
+SessionResumer::SessionResumer(boost::asio::any_io_executor ex, ControlPlane& control_plane,
+                               std::chrono::milliseconds budget)
+    : control_plane_(control_plane), budget_(budget), timer_(ex) {}
 
 void SessionResumer::resume(const std::string& session_id, const std::string& stream_url, Done done) {
   done_ = std::move(done);
   session_id_ = session_id;
   const bool retry = deadline_.has_value();
   if (!deadline_) {
-    deadline_ = std::chrono::steady_clock::now() + kBudget;
+    deadline_ = std::chrono::steady_clock::now() + budget_;
     backoff_ = kFirstBackoff;
   }
   // A presigned URL carries its own authorisation, which a resume could not renew
@@ -27,7 +29,7 @@ void SessionResumer::resume(const std::string& session_id, const std::string& st
 
 void SessionResumer::wait_then_attempt(const std::string& why) {
   if (std::chrono::steady_clock::now() + backoff_ >= *deadline_)
-    return finish(std::nullopt, "gave up resuming after " + std::to_string(kBudget.count()) + " s: " + why);
+    return finish(std::nullopt, "gave up resuming after " + StatusLines::seconds(budget_) + ": " + why);
   SSM_LOG(info, "resuming: " + why + "; retrying");
   timer_.expires_after(backoff_);
   backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, kMaxBackoff);

@@ -26,7 +26,10 @@ class SessionResumer {
   // Either a fresh URL and token, or why not (one line).
   using Done = std::function<void(std::optional<Fresh>, const std::string& error)>;
 
-  SessionResumer(boost::asio::any_io_executor ex, ControlPlane& control_plane);
+  // `budget`: how long to keep trying after the connection dropped (SessionSpec::resume_timeout,
+  // which the session also enforces as a whole, connection attempts included).
+  SessionResumer(boost::asio::any_io_executor ex, ControlPlane& control_plane,
+                 std::chrono::milliseconds budget = kBudget);
 
   // `stream_url`: the one the session is on (a presigned one cannot be resumed).
   void resume(const std::string& session_id, const std::string& stream_url, Done done);
@@ -34,8 +37,8 @@ class SessionResumer {
   void cancel();
   bool active() const { return static_cast<bool>(done_); }
 
-  // How long to keep trying after the connection dropped (the reference's reconnect window
-  // is of this order); the first retry waits kFirstBackoff, doubling up to kMaxBackoff.
+  // The default budget (the reference's reconnect window is of this order); the first retry
+  // waits kFirstBackoff, doubling up to kMaxBackoff.
   static constexpr std::chrono::seconds kBudget{60};
   static constexpr std::chrono::milliseconds kFirstBackoff{250};
   static constexpr std::chrono::seconds kMaxBackoff{5};
@@ -47,6 +50,7 @@ class SessionResumer {
   void finish(std::optional<Fresh> fresh, const std::string& error);
 
   ControlPlane& control_plane_;
+  std::chrono::milliseconds budget_;
   std::string session_id_;
   boost::asio::steady_timer timer_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;

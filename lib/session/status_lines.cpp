@@ -23,6 +23,24 @@ void StatusLines::closed_by_service(std::string_view output) {
 
 void StatusLines::error(std::string_view message) { err_("session-manager-plugin: " + std::string(message) + "\n"); }
 
+void StatusLines::resuming(std::string_view why, std::chrono::milliseconds timeout) {
+  if (quiet_) return;
+  err_("session-manager-plugin: the connection was lost (" + std::string(why) + "); resuming the session, for up to " +
+       seconds(timeout) + "\n");
+}
+
+void StatusLines::resumed() {
+  if (!quiet_) err_("session-manager-plugin: session resumed\n");
+}
+
+std::string StatusLines::seconds(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms) / 1000);
+  return text;
+}
+
 void StatusLines::connection_closed_by_user(std::string_view target) {
   err_("Connection to " + std::string(target) + " closed.\n");
 }

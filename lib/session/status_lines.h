@@ -6,6 +6,7 @@
 // always go to stderr, prefixed with the program's name.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,12 @@ class StatusLines {
   void closed_by_service(std::string_view output);
   // "session-manager-plugin: <message>": the one line a failure prints.
   void error(std::string_view message);
+  // The connection dropped and the session is being resumed, for up to `timeout` (stderr:
+  // stdout may carry data; not with -q). resumed(): it is back.
+  void resuming(std::string_view why, std::chrono::milliseconds timeout);
+  void resumed();
+  // "60 s", "0.5 s".
+  static std::string seconds(std::chrono::milliseconds d);
   // ssh's line after its `~.` escape: "Connection to <target> closed." (stderr, even with -q).
   void connection_closed_by_user(std::string_view target);
 

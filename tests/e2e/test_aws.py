@@ -6,9 +6,11 @@ import json
 import os
 import re
 import select
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 import harness
@@ -168,6 +170,52 @@ class SignedUpgrade(unittest.TestCase):
             finally:
                 proc.stdin.close()
                 proc.wait(timeout=30)
+
+    def lost_service(self, harm, **env):
+        """Runs an echo session, harms the endpoint (kills or stops it) and returns the plugin's
+        exit status, its stderr, and the seconds from the harm to the loss line and to exit."""
+        with Endpoint("--stream-target", "echo", env=aws_env()) as ep:
+            response, params = ep.start_session()
+            proc = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(**env))
+            try:
+                proc.stdin.write(b"x")
+                proc.stdin.flush()
+                self.assertEqual(proc.stdout.read(1), b"x")
+                harm(ep.proc)
+                start = time.monotonic()
+                first = proc.stderr.readline().decode()
+                said = time.monotonic() - start
+                code = proc.wait(timeout=60)
+                ended = time.monotonic() - start
+                return code, first + proc.stderr.read().decode(), said, ended
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+    def test_a_killed_service_is_said_at_once_and_given_up_on_in_the_time_set(self):
+        code, err, said, ended = self.lost_service(lambda p: p.kill(), SSM_PLUGIN_RESUME_TIMEOUT_SECONDS="3")
+        self.assertEqual(code, 255, err)
+        self.assertIn("the connection was lost", err.splitlines()[0])
+        self.assertIn("resuming the session, for up to 3 s", err.splitlines()[0])
+        self.assertLess(said, 2, err)
+        self.assertIn("gave up resuming after 3 s", err)
+        self.assertLess(ended, 3 + 3, err)
+        self.assertNotIn(SECRET, err)
+
+    def test_a_frozen_service_is_said_once_its_silence_shows_and_given_up_on_in_time(self):
+        # Keep-alive 1 s: a ping after 1 s of silence, dead after 2 s (checked every 0.5 s).
+        code, err, said, ended = self.lost_service(lambda p: p.send_signal(signal.SIGSTOP),
+                                                   SSM_PLUGIN_KEEPALIVE_SECONDS="1",
+                                                   SSM_PLUGIN_RESUME_TIMEOUT_SECONDS="3")
+        self.assertEqual(code, 255, err)
+        self.assertIn("the connection was lost", err.splitlines()[0])
+        self.assertLess(said, 2.5 + 1 + 1, err)
+        self.assertIn("gave up resuming after 3 s", err)
+        # Then up to 5 s for TerminateSession (the response came in argv: its token is made
+        # useless before the CLI prints it), which a frozen service never answers.
+        self.assertLess(ended, 2.5 + 3 + 5 + 2, err)
 
     def test_a_spent_resend_budget_terminates_the_session(self):
         """Nothing the plugin sends is acknowledged (the endpoint loses every frame from it while

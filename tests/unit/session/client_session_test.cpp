@@ -362,7 +362,39 @@ TEST(ClientSession, ARefusedResumeIsOneLineAnd255) {
   h.plane->resumes.front()({false, 400, {}, "DoesNotExistException: gone (HTTP 400)", aws::Credentials{"AK", "SK", ""}});
   h.settle();
   EXPECT_EQ(h.session->exit_code(), 255);
-  EXPECT_EQ(h.err, "session-manager-plugin: the peer went away; ResumeSession failed: DoesNotExistException: gone (HTTP 400)\n");
+  EXPECT_EQ(h.err, "session-manager-plugin: the peer went away; ResumeSession failed: DoesNotExistException: gone (HTTP 400)\n")
+      << "a resume refused at once shows only its outcome";
+}
+
+TEST(ClientSession, ALostConnectionIsSaidWithinASecondAndItsResumeToo) {
+  Harness h;
+  h.start();
+  h.open();
+  h.from_agent(h.agent.output("$ "));
+  h.lose();
+  EXPECT_EQ(h.phase(), Phase::resuming);
+  EXPECT_EQ(h.err, "");
+  h.run_for(ClientSession::kResumeNoticeDelay + std::chrono::milliseconds(100));
+  EXPECT_EQ(h.err, "session-manager-plugin: the connection was lost (the peer went away); resuming the session, for up to 60 s\n");
+  h.resume_to("ws://127.0.0.1:2/again");
+  h.open();
+  EXPECT_EQ(h.phase(), Phase::running);
+  EXPECT_NE(h.err.find("session-manager-plugin: session resumed\n"), std::string::npos) << h.err;
+}
+
+TEST(ClientSession, ResumingGivesUpAfterTheResumeTimeoutWhateverIsInFlight) {
+  Harness h;
+  h.spec.resume_timeout = std::chrono::milliseconds(200);
+  h.start();
+  h.open();
+  h.from_agent(h.agent.output("$ "));
+  h.lose();
+  ASSERT_EQ(h.plane->resumes.size(), 1u);  // and never answered: a frozen service
+  h.run_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(h.phase(), Phase::closed);
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_NE(h.err.find("session-manager-plugin: gave up resuming after 0.2 s: the peer went away\n"), std::string::npos)
+      << h.err;
 }
 
 // ---- endings and signals ------------------------------------------------------------------
