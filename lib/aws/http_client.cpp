@@ -118,6 +118,13 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   }
 
   void on_handshake(error_code ec) {
+    if constexpr (kTls) {
+      const long verify = ec ? SSL_get_verify_result(stream_.native_handle()) : X509_V_OK;
+      if (verify != X509_V_OK)
+        return finish({false, 0, {},
+                       "TLS certificate verification failed for " + where() + ": " + X509_verify_cert_error_string(verify),
+                       /*permanent=*/true});
+    }
     if (ec) return fail("TLS handshake failed with", ec);
     send();
   }

@@ -30,6 +30,8 @@ struct HttpResponse {
   unsigned status = 0;  // when ok
   std::string body;     // when ok
   std::string error;    // one line when !ok, naming host:port; never a header value or body
+  // When !ok: trying again cannot help (the server's certificate failed verification).
+  bool permanent = false;
 };
 
 // `done` runs exactly once, on `ex`, never from inside this call.

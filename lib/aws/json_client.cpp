@@ -44,7 +44,7 @@ void async_json_call(boost::asio::any_io_executor ex, JsonCall call, std::functi
 
   HttpRequest request{"POST", call.endpoint_url, std::move(r.headers), std::move(r.body), call.ca_bundle, call.timeout};
   async_http_request(ex, std::move(request), [done = std::move(done)](HttpResponse response) {
-    if (!response.ok) return done({false, 0, {}, response.error, {}});
+    if (!response.ok) return done({false, 0, {}, response.error, {}, response.permanent});
     if (response.status == 200) return done({true, response.status, std::move(response.body), {}, {}});
     done({false, response.status, {}, describe_aws_error(response.status, response.body), aws_error_code(response.body)});
   });

@@ -31,6 +31,7 @@ struct JsonResult {
   std::string body;     // the response body when ok
   std::string error;    // one line when not ok; never contains credentials
   std::string code;     // the AWS error code ("ThrottlingException") when the service sent one
+  bool permanent = false;  // no response, and none will come (HttpResponse::permanent)
 };
 
 void async_json_call(boost::asio::any_io_executor ex, JsonCall call, std::function<void(JsonResult)> done);

@@ -55,7 +55,9 @@ class RetryingCall : public std::enable_shared_from_this<RetryingCall> {
 
 bool is_retryable(const JsonResult& r) {
   if (r.ok) return false;
-  if (r.status == 0) return true;  // no response: connection refused or reset, TLS, deadline
+  // No response: connection refused or reset, a TLS failure, a deadline; but not a
+  // certificate that failed verification, which will fail the same way every time.
+  if (r.status == 0) return !r.permanent;
   // The SDK's retryable statuses, and 429, which some front ends send for throttling.
   if (r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504 || r.status == 429) return true;
   return std::find(kRetryableCodes.begin(), kRetryableCodes.end(), r.code) != kRetryableCodes.end();

@@ -1,7 +1,8 @@
 // lib/aws — one AWS JSON 1.1 call under the SDKs' "standard" retry mode, as the reference's
 // KMS client uses it (protocol-smux-kms-aws.md §3.2, protocol-updates.md §3.1): at most three
 // attempts, each signed afresh; retried only when trying again can help (no response at all,
-// HTTP 500/502/503/504, throttling and request-timeout codes), after an exponential back-off
+// unless the server's certificate failed verification; HTTP 500/502/503/504, throttling and
+// request-timeout codes), after an exponential back-off
 // with full jitter.
 #pragma once
 

@@ -20,7 +20,7 @@ void send_signed(boost::asio::any_io_executor ex, CredentialProvider& provider, 
     if (!found.credentials) return done({false, 0, {}, "no AWS credentials for " + action + ": " + found.error, {}});
     call.credentials = *found.credentials;
     auto finish = [done = std::move(done), signer = *found.credentials](JsonResult r) {
-      done({r.ok, r.status, std::move(r.body), std::move(r.error), signer});
+      done({r.ok, r.status, std::move(r.body), std::move(r.error), signer, r.permanent});
     };
     if (retries) async_json_call_with_retries(ex, std::move(call), *retries, std::move(finish));
     else async_json_call(ex, std::move(call), std::move(finish));

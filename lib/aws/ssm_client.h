@@ -40,9 +40,11 @@ struct CallOutcome {
   std::string body;
   std::string error;
   std::optional<Credentials> signer;  // what the call was signed with, when it was sent
+  bool permanent = false;  // no response, and none will come (a certificate that failed verification)
 
-  // The service said no (4xx other than throttling): asking again will not help.
-  bool refused() const { return !ok && status >= 400 && status < 500 && status != 429; }
+  // The service said no (4xx other than throttling), or cannot be trusted: asking again will
+  // not help.
+  bool refused() const { return !ok && (permanent || (status >= 400 && status < 500 && status != 429)); }
 };
 
 // What StartSession and ResumeSession hand back: where the data channel is, and its token.

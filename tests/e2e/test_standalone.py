@@ -45,6 +45,19 @@ def assert_terminated(test, ep, session_id):
 
 
 class StandaloneSessions(unittest.TestCase):
+    def test_a_certificate_that_fails_verification_is_not_retried(self):
+        """A permanent failure (the service's certificate is not trusted) fails at once with its
+        reason; only transient ones (no answer, 5xx, throttling) are tried again."""
+        with tempfile.TemporaryDirectory() as d:
+            with Endpoint("-v", "--verify-sigv4", tls=True, ca_out=os.path.join(d, "ca.pem"), env=aws_env()) as ep:
+                p = subprocess.run(standalone(ep, "ssh-proxy", TARGET, "22"), stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=TIMEOUT, env=aws_env(SSL_CERT_FILE="/nonexistent"))
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 255, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("TLS certificate verification failed", err)
+        self.assertEqual(ep.stderr.count("TLS handshake:"), 1, ep.stderr)
+
     def test_ssh_proxy_bridges_stdio_and_terminates_the_session(self):
         size = 300_000
         with Endpoint("--verify-sigv4", "--stream-target", f"source:{size}", env=aws_env()) as ep:

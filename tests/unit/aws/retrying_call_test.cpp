@@ -77,6 +77,9 @@ TEST_F(RetryingCallTest, ClientErrorsAreNotRetried) {
 TEST(RetryClassification, WhatIsWorthAnotherAttempt) {
   auto failed = [](unsigned status, std::string code) { return JsonResult{false, status, {}, "x", std::move(code)}; };
   EXPECT_TRUE(is_retryable(failed(0, "")));  // no response at all
+  JsonResult untrusted = failed(0, "");
+  untrusted.permanent = true;  // the certificate failed verification: it will again
+  EXPECT_FALSE(is_retryable(untrusted));
   for (unsigned s : {500u, 502u, 503u, 504u, 429u}) EXPECT_TRUE(is_retryable(failed(s, ""))) << s;
   for (const char* c : {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
                         "RequestTimeout", "RequestTimeoutException"})
