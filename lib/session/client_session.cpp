@@ -92,6 +92,7 @@ void ClientSession::on_phase_timer(Event event) {
   if (event == Event::agent_silent) {
     // No handshake came: what was typed goes now; a copy stays in case one comes after all.
     SSM_LOG(info, "the agent is silent: sending the input held so far");
+    status_.starting();  // a refused token would have closed the connection by now
     connection_.channel().release_input();
     return;
   }

@@ -20,6 +20,7 @@ Event event_of(wire::PayloadType type) {
 }  // namespace
 
 channel::Delivery ClientSession::on_data(const wire::ClientMessage& m) {
+  if (phase_ == Phase::awaiting_agent && kind_) status_.starting();  // the token was taken
   const Event event = event_of(m.payload_type);
   switch (consult(event)) {
     case Answer::ignore: return channel::Delivery::accepted;
@@ -128,10 +129,14 @@ void ClientSession::start_kind() {
   kind_made_for_ = handshake_.session_type()->kind;
   kind_ = kinds_->make(*handshake_.session_type(), {spec_.session_id, spec_.local_host, handshake_.agent_version()},
                        connection_.channel(), *this, *this);
-  // Printed once the session kind is known, so that a failed start shows one line only and a
-  // stdio session never shows it (the AWS plugin's copy vanishes in the ssh stream).
+  // Printed once the session kind is known and its local side ready (a port's listener bound),
+  // so that a failed start shows one line only and a stdio session never shows it (the AWS
+  // plugin's copy vanishes in the ssh stream). A shell started before the agent spoke says
+  // it once the service shows that it took the token (its first message, or the agent's
+  // silence), not before a refusal.
   status_.set_stdout_is_data(kind_->stdout_is_data());
-  status_.starting();
+  if (const std::string error = kind_->prepare(); !error.empty()) return fail(error);
+  if (phase_ != Phase::awaiting_agent) status_.starting();
   kind_->start();
 }
 

@@ -10,23 +10,25 @@ ListenerSession::ListenerSession(boost::asio::any_io_executor ex, channel::DataC
                                  PortSessionConfig config)
     : channel_(channel), events_(events), config_(std::move(config)), listener_(ex, static_cast<ListenerEvents&>(*this)), terminate_timer_(ex) {}
 
+std::string ListenerSession::prepare() {
+  const wire::PortParameters& p = config_.port;
+  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty()) return listener_.open_unix(p.local_unix_socket);
+  unsigned port = 0;
+  const std::string& text = p.local_port_number;
+  if (!text.empty()) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (ec != std::errc() || end != text.data() + text.size() || port > 65535)
+      return "localPortNumber " + text + " is not a port number";
+  }
+  return listener_.open_tcp(config_.local_host, static_cast<std::uint16_t>(port));
+}
+
 void ListenerSession::start() {
   const wire::PortParameters& p = config_.port;
-  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty()) {
-    if (auto err = listener_.open_unix(p.local_unix_socket); !err.empty()) return events_.on_kind_failed(err);
+  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty())
     print_out("Unix socket " + p.local_unix_socket + " opened for sessionId " + config_.session_id + ".\n");
-  } else {
-    unsigned port = 0;
-    const std::string& text = p.local_port_number;
-    if (!text.empty()) {
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-      if (ec != std::errc() || end != text.data() + text.size() || port > 65535)
-        return events_.on_kind_failed("localPortNumber " + text + " is not a port number");
-    }
-    if (auto err = listener_.open_tcp(config_.local_host, static_cast<std::uint16_t>(port)); !err.empty())
-      return events_.on_kind_failed(err);
+  else
     print_out("Port " + std::to_string(listener_.port()) + " opened for sessionId " + config_.session_id + ".\n");
-  }
   print_out("Waiting for connections...\n");
   on_listening();
 }

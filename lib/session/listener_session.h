@@ -28,6 +28,7 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
   ListenerSession(boost::asio::any_io_executor ex, channel::DataChannel& channel, KindEvents& events,
                   PortSessionConfig config);
 
+  std::string prepare() override;
   void start() override;
   void finish(int exit_code) override;
   void abort() override;

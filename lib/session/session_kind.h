@@ -27,6 +27,9 @@ class KindEvents {
 class SessionKind {
  public:
   virtual ~SessionKind() = default;
+  // Takes the local resources the kind needs (binds a port's listener), printing nothing:
+  // "" when ready, else the one line to fail with, before the session announces itself.
+  virtual std::string prepare() { return {}; }
   virtual void start() = 0;
   // One in-order data payload from the agent (never a handshake payload).
   virtual channel::Delivery on_output(const wire::ClientMessage& message) = 0;

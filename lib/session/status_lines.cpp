@@ -10,7 +10,11 @@ StatusLines::StatusLines(std::string session_id, bool quiet, Writer out, Writer 
       out_(out ? std::move(out) : Writer(print_out)),
       err_(err ? std::move(err) : Writer(print_err)) {}
 
-void StatusLines::starting() { status("\nStarting session with SessionId: " + session_id_ + "\n"); }
+void StatusLines::starting() {
+  if (started_) return;
+  started_ = true;
+  status("\nStarting session with SessionId: " + session_id_ + "\n");
+}
 
 void StatusLines::customer_message(std::string_view text) {
   if (!text.empty()) status(std::string(text) + "\n");

@@ -23,6 +23,7 @@ class StatusLines {
   // Whether stdout is the session's data stream from now on (the kind tells).
   void set_stdout_is_data(bool data) { stdout_is_data_ = data; }
 
+  // "Starting session with SessionId: ..." (once, however often called).
   void starting();
   void customer_message(std::string_view text);
   // channel_closed's exit text: its Output, or the plain "Exiting session" line.
@@ -44,6 +45,7 @@ class StatusLines {
   std::string session_id_;
   bool quiet_;
   bool stdout_is_data_ = false;
+  bool started_ = false;  // the starting line was printed
   Writer out_, err_;
 };
 

@@ -173,6 +173,25 @@ def download(port, size):
 
 
 class Forwarding(unittest.TestCase):
+    def test_a_busy_local_port_fails_with_one_line_before_the_session_is_announced(self):
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        try:
+            with Endpoint("--stream-target", "echo") as ep:
+                response, params = ep.start_session(
+                    document="AWS-StartPortForwardingSession",
+                    parameters={"portNumber": ["80"], "localPortNumber": [str(port)]})
+                p = subprocess.run(plugin_argv(response, params, ep.url), stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=60)
+        finally:
+            busy.close()
+        self.assertEqual(p.returncode, 255, p.stderr)
+        self.assertNotIn(b"Starting session", p.stdout)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn(str(port).encode(), p.stderr)
+
     def bulk_both_ways(self, *endpoint_args):
         up_target, down_target = TcpTarget(), TcpTarget(download=BULK)
         try:

@@ -48,6 +48,39 @@ TEST(ClientSession, APlainShellHoldsInputUntilTheAgentsFirstOutput) {
   EXPECT_NE(h.out.find("Starting session with SessionId: s-test"), std::string::npos);
 }
 
+TEST(ClientSession, ARefusedTokenIsNotPrecededByTheStartingLine) {
+  Harness h;
+  h.start();
+  h.open();  // the shell runs locally, but the service has not shown that it took the token
+  EXPECT_EQ(h.out.find("Starting session"), std::string::npos);
+  h.socket().closed = true;
+  h.socket().listener.on_closed(transport::CloseReason::token_rejected, "the service rejected the session token");
+  h.settle();
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_EQ(h.out.find("Starting session"), std::string::npos) << h.out;
+  EXPECT_EQ(h.err, "session-manager-plugin: the service rejected the session token\n");
+}
+
+TEST(ClientSession, AnAgentSilentForASecondStillGetsTheStartingLine) {
+  Harness h;
+  h.start();
+  h.open();
+  h.run_for(ClientSession::kAgentSilence + std::chrono::milliseconds(100));
+  EXPECT_NE(h.out.find("Starting session with SessionId: s-test"), std::string::npos);
+}
+
+TEST(ClientSession, AKindThatCannotTakeItsLocalSideFailsBeforeAnnouncingTheSession) {
+  Harness h("AWS-StartPortForwardingSession");
+  h.kinds->prepare_error = "cannot listen on 127.0.0.1:80: Address already in use";
+  h.start();
+  h.open();
+  h.from_agent(h.agent.handshake_request(Agent::request("Port", kPortProperties)));
+  h.from_agent(h.agent.handshake_complete());
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_EQ(h.out.find("Starting session"), std::string::npos) << h.out;
+  EXPECT_EQ(h.err, "session-manager-plugin: cannot listen on 127.0.0.1:80: Address already in use\n");
+}
+
 TEST(ClientSession, AHandshakeBeforeAnyOutputGetsOnlyItsAnswerThenTheHeldInput) {
   Harness h;
   h.start();

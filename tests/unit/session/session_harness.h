@@ -141,6 +141,7 @@ class FakeKind final : public SessionKind {
  public:
   FakeKind(channel::SessionType type, channel::DataChannel& channel, KindEvents& events, ShellControl& control)
       : type(std::move(type)), channel(channel), events(events), control(control) {}
+  std::string prepare() override { return prepare_error; }
   void start() override {
     ++started;
     // A shell sends the terminal size first thing, as ShellSession does.
@@ -171,6 +172,7 @@ class FakeKind final : public SessionKind {
   bool aborted = false;
   bool done_on_finish = true;
   bool takes_signals = false;
+  std::string prepare_error;  // what prepare() answers (a busy port, say)
 };
 
 class FakeKinds final : public KindFactory {
@@ -178,9 +180,11 @@ class FakeKinds final : public KindFactory {
   std::unique_ptr<SessionKind> make(const channel::SessionType& type, const KindContext&, channel::DataChannel& channel,
                                     KindEvents& events, ShellControl& control) override {
     auto kind = std::make_unique<FakeKind>(type, channel, events, control);
+    kind->prepare_error = prepare_error;
     made.push_back(kind.get());
     return kind;
   }
+  std::string prepare_error;  // for every kind made from now on
   FakeKind* last() const { return made.empty() ? nullptr : made.back(); }
   std::vector<FakeKind*> made;  // owned by the session
 };
