@@ -337,11 +337,10 @@ void DataChannel::write_queued() {
   }
 }
 
-void DataChannel::write_unsent_or_all(bool all) {
+void DataChannel::write_all() {
   if (!can_write()) return;
   const auto now = Clock::now();
-  for (auto& e : window_.entries())
-    if (all || e.transmissions == 0) write_entry(e, now);
+  for (auto& e : window_.entries()) write_entry(e, now);
 }
 
 // ---- connection state ---------------------------------------------------------------------
@@ -355,7 +354,7 @@ void DataChannel::detach() {
 
 void DataChannel::attach() {
   attached_ = true;
-  write_unsent_or_all(/*all=*/true);  // whatever the old connection swallowed goes again
+  write_all();  // whatever the old connection swallowed goes again
 }
 
 void DataChannel::pause() {

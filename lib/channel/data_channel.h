@@ -229,7 +229,9 @@ class DataChannel {
   // partial acks): a burst of losses, or of lost acks, is repaired at one message per RTT
   // instead of one per RTO.
   void continue_recovery(Clock::time_point now);
-  void write_unsent_or_all(bool all);
+  // Writes every message in the window, sent or not (a new connection: the old one may
+  // have swallowed any of them).
+  void write_all();
   // Writes the messages never written, oldest first, while the writer takes them.
   void write_queued();
   bool can_write() const { return attached_ && !paused_ && !closed_; }

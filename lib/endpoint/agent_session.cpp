@@ -89,7 +89,7 @@ void AgentSession::attach(std::shared_ptr<AgentLink> link, const std::string& cl
 }
 
 void AgentSession::on_link_write_progress(const AgentLink* link) {
-  if (link == link_.get() && !congested()) channel_.on_writer_ready();
+  if (link == link_.get()) channel_.on_writer_ready();  // which writes only while not congested()
 }
 
 void AgentSession::on_link_lost(const AgentLink* link) {

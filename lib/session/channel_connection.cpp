@@ -33,7 +33,7 @@ bool ChannelConnection::congested() const {
 }
 
 void ChannelConnection::on_write_progress() {
-  if (connected_ && !congested()) channel_.on_writer_ready();
+  if (connected_) channel_.on_writer_ready();  // which writes only while not congested()
 }
 
 void ChannelConnection::on_open() {
