@@ -77,6 +77,7 @@ ApiResponse ApiHandler::start_session(const wire::Json& request) {
   if (!document_exists(document, parameters))
     return api_error("InvalidDocument", "Document with name " + document + " does not exist.");
   SessionRecord& r = registry_.start(target, document, std::move(parameters));
+  stand_ins_.out.event("start session=" + r.id + " target=" + target + " document=" + (document.empty() ? "-" : document));
   return session_reply(r);
 }
 

@@ -51,6 +51,9 @@ struct SessionSpec {
   // What the channel keeps ahead of a gap while the agent repairs it (SSM_PLUGIN_RECEIVE_BUFFER_MIB).
   std::size_t receive_buffer_mib = 64;
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
+  // A port forward's listener, bound before the session was asked for (standalone), so that
+  // a busy port starts no session; the listener kinds take it instead of binding their own.
+  std::shared_ptr<ListeningSocket> bound_listener;
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
   // The AWS CLIs that pass the response in argv print their whole command line, token

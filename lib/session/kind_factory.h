@@ -9,6 +9,7 @@
 #include <string>
 
 #include "channel/client_handshake.h"
+#include "session/local_listener.h"
 #include "session/session_kind.h"
 #include "session/shell_session.h"
 
@@ -26,6 +27,7 @@ struct KindContext {
   std::string session_id;
   std::string local_host;     // listeners bind here (SSM_PLUGIN_LOCAL_HOST)
   std::string agent_version;  // gates smux
+  std::shared_ptr<ListeningSocket> bound;  // SessionSpec::bound_listener
 };
 
 class KindFactory {

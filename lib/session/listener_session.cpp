@@ -10,9 +10,8 @@ ListenerSession::ListenerSession(boost::asio::any_io_executor ex, channel::DataC
                                  PortSessionConfig config)
     : channel_(channel), events_(events), config_(std::move(config)), listener_(ex, static_cast<ListenerEvents&>(*this)), terminate_timer_(ex) {}
 
-std::string ListenerSession::prepare() {
-  const wire::PortParameters& p = config_.port;
-  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty()) return listener_.open_unix(p.local_unix_socket);
+std::string listen_for(ListeningSocket& socket, const wire::PortParameters& p, const std::string& local_host) {
+  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty()) return listen_unix(socket, p.local_unix_socket);
   unsigned port = 0;
   const std::string& text = p.local_port_number;
   if (!text.empty()) {
@@ -20,7 +19,18 @@ std::string ListenerSession::prepare() {
     if (ec != std::errc() || end != text.data() + text.size() || port > 65535)
       return "localPortNumber " + text + " is not a port number";
   }
-  return listener_.open_tcp(config_.local_host, static_cast<std::uint16_t>(port));
+  return listen_tcp(socket, local_host, static_cast<std::uint16_t>(port));
+}
+
+std::string ListenerSession::prepare() {
+  if (config_.bound && config_.bound->is_open()) {
+    listener_.adopt(std::move(*config_.bound));
+    return {};
+  }
+  ListeningSocket socket(listener_.get_executor());
+  if (std::string error = listen_for(socket, config_.port, config_.local_host); !error.empty()) return error;
+  listener_.adopt(std::move(socket));
+  return {};
 }
 
 void ListenerSession::start() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -21,7 +22,14 @@ struct PortSessionConfig {
   wire::PortParameters port;
   std::string local_host = "127.0.0.1";  // SSM_PLUGIN_LOCAL_HOST
   std::string agent_version;
+  // Bound before the session started (standalone port forwarding): listened on instead of
+  // binding anew. Shared because the spec it comes from is copied; the first kind takes it.
+  std::shared_ptr<ListeningSocket> bound;
 };
+
+// The listener `port` asks for (a Unix socket, or TCP on `local_host` at localPortNumber, 0
+// when empty), bound on `socket`. Returns "" or what went wrong, in a sentence.
+std::string listen_for(ListeningSocket& socket, const wire::PortParameters& port, const std::string& local_host);
 
 class ListenerSession : public SessionKind, protected ListenerEvents, protected PeerEvents {
  public:

@@ -14,33 +14,24 @@ namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 using GenericEndpoint = asio::generic::stream_protocol::endpoint;
 
-// ---- LocalListener ------------------------------------------------------------------------
-
-LocalListener::LocalListener(asio::any_io_executor ex, ListenerEvents& events)
-    : acceptor_(std::move(ex)), events_(events) {}
-
-LocalListener::~LocalListener() { close(); }
-
-std::string LocalListener::open_tcp(const std::string& host, std::uint16_t port) {
+std::string listen_tcp(ListeningSocket& socket, const std::string& host, std::uint16_t port) {
   error_code ec;
   const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
   if (ec) return "cannot listen on " + host + ": not an IP address";
   const GenericEndpoint endpoint(asio::ip::tcp::endpoint(address, port));
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  socket.open(endpoint.protocol(), ec);
+  if (!ec) socket.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) socket.bind(endpoint, ec);
+  if (!ec) socket.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    close();
+    error_code ignored;
+    socket.close(ignored);
     return "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message();
   }
-  const GenericEndpoint bound = acceptor_.local_endpoint(ec);
-  if (bound.data()->sa_family == AF_INET6) port_ = ntohs(reinterpret_cast<const sockaddr_in6*>(bound.data())->sin6_port);
-  else port_ = ntohs(reinterpret_cast<const sockaddr_in*>(bound.data())->sin_port);
   return {};
 }
 
-std::string LocalListener::open_unix(const std::string& path) {
+std::string listen_unix(ListeningSocket& socket, const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) return "cannot listen on " + path + ": it exists and is not a socket";
@@ -48,19 +39,41 @@ std::string LocalListener::open_unix(const std::string& path) {
   }
   error_code ec;
   const GenericEndpoint endpoint{asio::local::stream_protocol::endpoint(path)};
-  acceptor_.open(endpoint.protocol(), ec);
+  socket.open(endpoint.protocol(), ec);
   if (!ec) {
     // Owner-only from the first instant: the forwarded port is as good as a login.
     const mode_t old = ::umask(0177);
-    acceptor_.bind(endpoint, ec);
+    socket.bind(endpoint, ec);
     ::umask(old);
   }
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) socket.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    close();
+    error_code ignored;
+    socket.close(ignored);
     return "cannot listen on " + path + ": " + ec.message();
   }
   return {};
+}
+
+// ---- LocalListener ------------------------------------------------------------------------
+
+LocalListener::LocalListener(asio::any_io_executor ex, ListenerEvents& events)
+    : acceptor_(std::move(ex)), events_(events) {}
+
+LocalListener::~LocalListener() { close(); }
+
+void LocalListener::adopt(ListeningSocket socket) {
+  close();
+  acceptor_ = std::move(socket);
+  note_port();
+}
+
+void LocalListener::note_port() {
+  error_code ec;
+  const GenericEndpoint bound = acceptor_.local_endpoint(ec);
+  if (ec) return;
+  if (bound.data()->sa_family == AF_INET6) port_ = ntohs(reinterpret_cast<const sockaddr_in6*>(bound.data())->sin6_port);
+  else if (bound.data()->sa_family == AF_INET) port_ = ntohs(reinterpret_cast<const sockaddr_in*>(bound.data())->sin_port);
 }
 
 void LocalListener::accept_next() {

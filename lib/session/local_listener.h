@@ -16,6 +16,16 @@
 namespace ssm::session {
 
 using LocalSocket = boost::asio::generic::stream_protocol::socket;
+// A socket that listens, TCP or Unix. Bound on its own (listen_tcp, listen_unix), it can be
+// opened before the session that serves it exists, then handed to a LocalListener (adopt):
+// standalone port forwarding binds before StartSession, so a busy port starts no session.
+using ListeningSocket = boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol>;
+
+// Returns "" or what went wrong, in a sentence; on failure the socket is closed. `host` is an
+// IP address (IPv6 too) or "localhost"; port 0 lets the system pick.
+std::string listen_tcp(ListeningSocket& socket, const std::string& host, std::uint16_t port);
+// An existing socket file at `path` is replaced; the new one is readable by its owner only.
+std::string listen_unix(ListeningSocket& socket, const std::string& path);
 
 class ListenerEvents {
  public:
@@ -30,18 +40,18 @@ class LocalListener {
   LocalListener(boost::asio::any_io_executor ex, ListenerEvents& events);
   ~LocalListener();
 
-  // Returns "" or what went wrong, in a sentence. `host` is an IP address (IPv6 too) or
-  // "localhost"; port 0 lets the system pick.
-  std::string open_tcp(const std::string& host, std::uint16_t port);
-  // An existing socket file at `path` is replaced; the new one is readable by its owner only.
-  std::string open_unix(const std::string& path);
+  // Listen on `socket`, bound by listen_tcp or listen_unix.
+  void adopt(ListeningSocket socket);
+  boost::asio::any_io_executor get_executor() { return acceptor_.get_executor(); }
   std::uint16_t port() const { return port_; }
 
   void accept_next();  // one accept; on_accepted follows
   void close();
 
  private:
-  boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol> acceptor_;
+  void note_port();
+
+  ListeningSocket acceptor_;
   ListenerEvents& events_;
   std::uint16_t port_ = 0;
   bool accepting_ = false;

@@ -51,7 +51,9 @@ int run_standalone(const cli::StandaloneCommand& command) {
     sessions.push_back(std::make_unique<StandaloneSession>(io.get_executor(), base, std::move(request), credentials));
 
   boost::asio::post(io, [&] {
-    for (auto& s : sessions) s->start();
+    // Every listener is bound before any StartSession: a busy port starts no session at all.
+    const bool ready = std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->prepare(); });
+    for (auto& s : sessions) ready ? s->start() : s->abandon();
   });
   const auto all_done = [&] {
     return std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->done(); });

@@ -2,6 +2,7 @@
 
 #include "cli/plugin_args.h"
 #include "log/log.h"
+#include "session/listener_session.h"
 #include "session/console.h"
 
 namespace ssm::standalone {
@@ -26,8 +27,38 @@ int StandaloneSession::exit_code() const {
   return session_ ? session_->exit_code() : session::kExitConnectionFailure;
 }
 
+bool StandaloneSession::prepare() {
+  if (const std::string problem = bind_listener(); !problem.empty()) fail(problem);
+  return !done();
+}
+
+void StandaloneSession::abandon() {
+  if (!exit_code_) exit_code_ = session::kExitConnectionFailure;
+}
+
 void StandaloneSession::start() {
+  if (done()) return;
   credentials_->async_get([this](aws::ResolvedCredentials found) { on_credentials(std::move(found)); });
+}
+
+std::string StandaloneSession::bind_listener() {
+  // The parameters a port document's listener is chosen by (protocol.md §8.1); the agent
+  // echoes them back in the handshake, too late to keep a busy port from starting a session.
+  const auto text = [this](const char* name) -> std::string {
+    const auto it = request_.parameters.find(name);
+    if (it == request_.parameters.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return {};
+    return (*it)[0].get<std::string>();
+  };
+  wire::PortParameters port;
+  port.local_port_number = text("localPortNumber");
+  port.local_unix_socket = text("localUnixSocket");
+  port.local_connection_type = text("localConnectionType");
+  const bool unix_socket = port.local_connection_type == "unix" && !port.local_unix_socket.empty();
+  if (port.local_port_number.empty() && !unix_socket) return {};  // not a listener's session
+  auto socket = std::make_shared<session::ListeningSocket>(executor_);
+  if (std::string problem = session::listen_for(*socket, port, spec_.local_host); !problem.empty()) return problem;
+  spec_.bound_listener = std::move(socket);
+  return {};
 }
 
 void StandaloneSession::on_credentials(aws::ResolvedCredentials found) {

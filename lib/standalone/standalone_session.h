@@ -30,6 +30,11 @@ class StandaloneSession {
   StandaloneSession(const StandaloneSession&) = delete;
   StandaloneSession& operator=(const StandaloneSession&) = delete;
 
+  // What must work before any session is asked for: a port forward's listener is bound.
+  // False once it failed, its line printed.
+  bool prepare();
+  // Another session of the command could not be prepared: this one is not started.
+  void abandon();
   void start();
   void on_signal(int signo);
   bool done() const { return exit_code_.has_value() || (session_ && session_->done()); }
@@ -43,6 +48,7 @@ class StandaloneSession {
   static constexpr std::chrono::seconds kInterruptedStartWait{5};
 
  private:
+  std::string bind_listener();  // "" or what went wrong
   void on_credentials(aws::ResolvedCredentials found);
   void on_started(aws::CallOutcome result);
   // The session that started after the user asked to leave: TerminateSession, then leave.

@@ -252,6 +252,24 @@ class StandaloneFailures(unittest.TestCase):
                                 aws_env(AWS_SECRET_ACCESS_KEY="not-the-secret"))
         self.assert_one_line(p, 255, "StartSession failed", "HTTP 403")
 
+    def test_a_busy_local_port_starts_no_session(self):
+        """Every -L is bound before StartSession is called: a busy port is one line and 255, and
+        the service never hears of the command (not even for the forward whose port was free)."""
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        try:
+            with Endpoint("--verify-sigv4", env=aws_env()) as ep:
+                p = self.run_plugin(standalone(ep, "port-forward", "--target", TARGET, "-L", "0:localhost:80",
+                                               "-L", f"{port}:localhost:22"), aws_env())
+                calls = [l for l in ep.lines if l.startswith(("start session=", "upgrade "))]
+        finally:
+            busy.close()
+        self.assert_one_line(p, 255, f"127.0.0.1:{port}", "in use")
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(calls, [])
+
     def test_no_credentials(self):
         with Endpoint() as ep:
             env = aws_env()
