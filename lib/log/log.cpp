@@ -13,6 +13,7 @@
 
 #include "base/text.h"
 #include "log/redact.h"
+#include "term/raw_mode.h"
 
 namespace ssm::log {
 namespace {
@@ -44,6 +45,8 @@ class LogFile {
   ~LogFile() { close(); }
 
   bool is_open() const { return fd_ >= 0; }
+  // A terminal the shell session put in raw mode turns no \n into \r\n: lines bring their own.
+  bool is_raw_terminal() const { return term::RawMode::needs_carriage_returns(fd_); }
 
   // One write per line, so O_APPEND keeps lines whole even with several writers. Failures
   // (disk full, file removed) are deliberately dropped.
@@ -156,7 +159,8 @@ void write(Level level, std::string_view message) {
   Sink& s = sink();
   std::lock_guard lock(s.mutex);
   if (s.file.is_open() && passes(level, s.file_level)) s.file.append(line);
-  if (s.err.is_open() && passes(level, s.err_level)) s.err.append(line);
+  if (s.err.is_open() && passes(level, s.err_level))
+    s.err.append(s.err.is_raw_terminal() ? term::RawMode::with_carriage_returns(line) : line);
 }
 
 }  // namespace ssm::log

@@ -148,6 +148,29 @@ class StandaloneSessions(unittest.TestCase):
             self.assertEqual(len(sessions), 1, ep.lines)
             assert_terminated(self, ep, sessions[0])
 
+    def test_verbose_lines_go_to_the_log_file_and_the_raw_terminal_alike(self):
+        """-v with a log file configured: the log file keeps its lines (at its own level, INFO
+        by default) and the terminal gets them too, with DEBUG; those printed while the
+        terminal is raw bring their own carriage returns (no staircase)."""
+        with tempfile.TemporaryDirectory() as d, Endpoint("--verify-sigv4", env=aws_env()) as ep:
+            log = os.path.join(d, "plugin.log")
+            env = aws_env(SSM_PLUGIN_LOG_FILE=log)
+            term = PluginOnPty(standalone(ep, "shell", "--target", TARGET, "-v"), env=env)
+            try:
+                term.expect(rb"Starting session with SessionId: ")
+                term.send(b"exit\r")
+                self.assertEqual(term.wait(timeout=TIMEOUT), 0)
+                term.expect(rb"Exiting session with sessionId: ")
+            finally:
+                term.close()
+            screen = bytes(term.output)
+            with open(log, "rb") as f:
+                logged = f.read()
+        self.assertIn(b" DEBUG ", screen)
+        self.assertIn(b" INFO started session ", logged)
+        self.assertIn(b" INFO started session ", screen)
+        self.assertNotRegex(screen, rb"[^\r]\n", "a line without its carriage return")
+
     def test_start_session_with_a_command_document_returns_its_status(self):
         with Endpoint("--verify-sigv4", env=aws_env()) as ep:
             p = subprocess.run(standalone(ep, "start-session", "--target", TARGET, "-q", "--document-name",
