@@ -163,7 +163,9 @@ void ClientSession::on_connection_lost(transport::CloseReason reason, std::strin
       return fail(why);
     case Phase::terminating:  // the user is leaving anyway
       return end(kExitOk);
-    case Phase::resuming:  // a reconnect failed: the resumer backs off and asks again
+    case Phase::resuming:  // a reconnect failed: the resumer backs off and asks again,
+      // unless no retry can help (the certificate the service shows is not trusted)
+      if (reason == transport::CloseReason::certificate_rejected) return fail(lost_because_ + "; " + why);
       return start_resume();
     default:
       break;

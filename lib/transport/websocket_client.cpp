@@ -150,7 +150,7 @@ class Session final : public WebSocketClient, public std::enable_shared_from_thi
       if (ec) {
         const long verify = SSL_get_verify_result(tls_stream().native_handle());
         if (verify != X509_V_OK)
-          return finish(CloseReason::connect_failed, "TLS certificate verification failed for " + url_.host + ": " +
+          return finish(CloseReason::certificate_rejected, "TLS certificate verification failed for " + url_.host + ": " +
                                                          X509_verify_cert_error_string(verify));
         if (ec == beast::error::timeout) return finish(CloseReason::connect_failed, "timed out in the TLS handshake with " + where());
         return finish(CloseReason::connect_failed, "TLS handshake with " + where() + " failed: " + ec.message());

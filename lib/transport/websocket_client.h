@@ -42,6 +42,7 @@ struct ConnectOptions {
 enum class CloseReason {
   closed_by_us,
   connect_failed,   // DNS, TCP or TLS before the upgrade
+  certificate_rejected, // the server's certificate failed verification: trying again will not help
   upgrade_rejected, // HTTP status other than 101
   token_rejected,   // the service closed with 1008 policy violation
   peer_closed,      // close frame or EOF after the upgrade

@@ -399,6 +399,42 @@ TEST(ClientSession, ARefusedResumeIsOneLineAnd255) {
       << "a resume refused at once shows only its outcome";
 }
 
+TEST(ClientSession, AnUntrustedCertificateWhileResumingEndsTheResumeAtOnce) {
+  Harness h;
+  h.start();
+  h.open();
+  h.from_agent(h.agent.output("$ "));
+  h.lose();
+  h.resume_to("wss://127.0.0.1:2/again");
+  ASSERT_TRUE(h.dialing());
+  h.socket().closed = true;
+  h.socket().listener.on_closed(transport::CloseReason::certificate_rejected,
+                                "TLS certificate verification failed for 127.0.0.1: self-signed certificate");
+  h.settle();
+  EXPECT_EQ(h.phase(), Phase::closed);
+  EXPECT_EQ(h.session->exit_code(), 255);
+  EXPECT_TRUE(h.plane->resumes.empty()) << "not asked again";
+  EXPECT_NE(h.err.find("session-manager-plugin: the peer went away; TLS certificate verification failed for 127.0.0.1: "
+                       "self-signed certificate\n"),
+            std::string::npos)
+      << h.err;
+}
+
+TEST(ClientSession, AConnectionRefusedWhileResumingIsTriedAgain) {
+  Harness h;
+  h.start();
+  h.open();
+  h.from_agent(h.agent.output("$ "));
+  h.lose();
+  h.resume_to("ws://127.0.0.1:2/again");
+  ASSERT_TRUE(h.dialing());
+  h.socket().closed = true;
+  h.socket().listener.on_closed(transport::CloseReason::connect_failed, "cannot connect to 127.0.0.1:2: Connection refused");
+  h.run_for(std::chrono::seconds(3));
+  EXPECT_EQ(h.phase(), Phase::resuming);
+  EXPECT_EQ(h.plane->resumes.size(), 1u) << "a transient failure is asked again";
+}
+
 TEST(ClientSession, ALostConnectionIsSaidWithinASecondAndItsResumeToo) {
   Harness h;
   h.start();
