@@ -43,7 +43,9 @@ std::optional<int> ShellSession::parse_exit_code(std::string_view payload) {
 // ---- keyboard -----------------------------------------------------------------------------
 
 bool ShellSession::on_input(std::span<const std::uint8_t> bytes) {
-  if (!options_.interactive) {
+  // Escapes are for a person at a terminal, as with ssh: piped input is data, and a "~." in
+  // a file fed to the shell must not end the session.
+  if (!options_.interactive || !stdin_is_terminal_) {
     send_bytes(bytes);
     return channel_.has_send_space();
   }

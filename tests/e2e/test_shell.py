@@ -219,6 +219,13 @@ class ShellWithoutATerminal(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn(b"unfinished-7", p.stdout)
 
+    def test_piped_input_knows_no_escapes(self):
+        """As with ssh, escapes are a terminal's: "~." piped in is data, not the end."""
+        p = self.run_shell(b"echo before\n~.\necho after-$((1+1))\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"after-2", p.stdout)
+        self.assertNotIn(b"closed", p.stderr)
+
     def test_empty_input_ends_the_session(self):
         p = self.run_shell(b"")
         self.assertEqual(p.returncode, 0, p.stderr)
