@@ -87,7 +87,7 @@ void ClientSession::on_phase_timer(Event event) {
   if (!acts_on(event)) return;
   if (event == Event::resume_timeout) {
     resumer_.cancel();
-    return fail("gave up resuming after " + status_.seconds(spec_.resume_timeout) + ": " + lost_because_);
+    return fail_after_output("gave up resuming after " + status_.seconds(spec_.resume_timeout) + ": " + lost_because_);
   }
   if (event == Event::agent_silent) {
     // No handshake came: what was typed goes now; a copy stays in case one comes after all.
@@ -203,7 +203,7 @@ void ClientSession::on_resume_answered(std::optional<SessionResumer::Fresh> fres
     // An agent that refuses the handshake sends nothing and hangs up (agent-side.md §2.3): a
     // connection lost then, and not given back, is that refusal as far as anyone can tell.
     const std::string during = resume_into_ == Phase::handshaking ? "the agent ended the session during the handshake: " : "";
-    return fail(during + lost_because_ + "; " + error);
+    return fail_after_output(during + lost_because_ + "; " + error);
   }
   spec_.stream_url = fresh->stream_url;
   spec_.token_value = fresh->token;
@@ -247,6 +247,7 @@ void ClientSession::terminate_session(std::function<void(bool terminated)> done)
 
 void ClientSession::on_kind_done(int exit_code) {
   if (!acts_on(Event::kind_done)) return;
+  if (failed_status_) return end(*failed_status_);
   if (phase_ == Phase::finishing) status_.closed_by_service(closed_output_);
   end(exit_code);
 }
@@ -256,6 +257,19 @@ void ClientSession::on_kind_failed(const std::string& message) {
 }
 
 void ClientSession::fail(const std::string& message, int exit_code) { end(exit_code, message); }
+
+void ClientSession::fail_after_output(const std::string& message) {
+  // Messages acknowledged but not yet written (the local side was slower than the agent) are
+  // ours alone: the agent will not send them again. Write them out first, as ssh writes what
+  // it received before it exits; a signal still leaves at once.
+  if (!kind_ || phase_ != Phase::resuming) return fail(message);
+  status_.error(message);
+  failed_status_ = kExitConnectionFailure;
+  enter(Phase::finishing);
+  connection_.close();
+  resumer_.cancel();
+  kind_->finish(kExitConnectionFailure);
+}
 
 void ClientSession::end(int exit_code, const std::string& message, bool terminate) {
   if (over()) return;

@@ -153,6 +153,8 @@ class ClientSession final : private channel::ChannelHandler,
   // kind and the connection, then TerminateSession if the session asks for it (or `terminate`)
   // unless already called, then closed.
   void fail(const std::string& message, int exit_code = kExitConnectionFailure);
+  // A failure while resuming: the line now, 255 once what was acknowledged is written out.
+  void fail_after_output(const std::string& message);
   void end(int exit_code, const std::string& message = {}, bool terminate = false);
   void call_terminate_session(std::function<void(bool terminated)> then);
 
@@ -187,6 +189,9 @@ class ClientSession final : private channel::ChannelHandler,
   std::string lost_because_;    // why the connection dropped, for the final error
   bool resume_noticed_ = false;  // the user was told of the loss (and is told of the resume)
   std::string closed_output_;   // channel_closed's Output, printed once the kind flushed
+  // A session that failed while resuming finishes too: what it acknowledged is written out
+  // (the agent will not send it again), then it ends with this status, its line already said.
+  std::optional<int> failed_status_;
 };
 
 }  // namespace ssm::session

@@ -38,7 +38,7 @@ constexpr std::array<std::string_view, kPhaseCount> kMoves = {
     "---A-A-AA",  // handshaking
     "--A-AAAAA",  // running
     "------AAA",  // terminating
-    "-AAA---AA",  // resuming
+    "-AAA--AAA",  // resuming
     "-------AA",  // finishing
     "--------A",  // ending
     "---------",  // closed

@@ -18,7 +18,8 @@
 //                   TerminateSession is on its way and the service's channel_closed ends it
 //   resuming        the connection dropped after it was up: ResumeSession, then dial again;
 //                   returns to the phase it left (awaiting_agent, handshaking or running)
-//   finishing       channel_closed arrived: the kind flushes its output, then reports done
+//   finishing       channel_closed arrived, or resuming failed: the kind writes out what was
+//                   acknowledged (the agent will not send it again), then reports done
 //   ending          the exit status is decided; TerminateSession (if any) is on its way
 //   closed          the exit status is final
 //
@@ -54,8 +55,10 @@
 //                                                    term: already asked, answer false
 //   terminate_answered  -  -  -  -  A  -  -  A  -   term: to the kind; ending: closed
 //   resume_answered     -  -  -  -  -  A  -  -  -   fresh URL: dial; refused/spent: fail
+//                                                    after the output (finishing, then 255)
 //   resume_timeout      -  -  -  -  -  A  -  -  -   no connection again within the resume
-//                                                    timeout of the loss: fail, saying so
+//                                                    timeout of the loss: fail after the
+//                                                    output, saying so
 //
 // "fail" prints one line on stderr and ends with status 255 (ssh's); "end" closes the kind and
 // the connection, calls TerminateSession first when the session asks for it (standalone, or a
