@@ -21,6 +21,9 @@ void StatusLines::customer_message(std::string_view text) {
 }
 
 void StatusLines::closed_by_service(std::string_view output) {
+  // On a stdio session stdout is the data (ssh's): the service's reason, if it gave one,
+  // goes to stderr, as ssh says "closed by remote host".
+  if (stdout_is_data_ && !output.empty() && !quiet_) return err_("session-manager-plugin: " + std::string(output) + "\n");
   status(output.empty() ? "\n\nExiting session with sessionId: " + session_id_ + ".\n\n"
                         : "\n\nSessionId: " + session_id_ + " : " + std::string(output) + "\n\n");
 }

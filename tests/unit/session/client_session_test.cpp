@@ -483,6 +483,18 @@ TEST(ClientSession, ChannelClosedWhileRunningEndsWith0AfterTheKindFlushed) {
   EXPECT_NE(h.out.find("\n\nExiting session with sessionId: s-test.\n\n"), std::string::npos);
 }
 
+TEST(ClientSession, TheServicesReasonForEndingAStdioSessionGoesToStderr) {
+  Harness h;
+  h.kinds->data_on_stdout = true;
+  h.start();
+  h.open();
+  h.from_agent(h.agent.output("data"));
+  h.from_agent(Agent::channel_closed("Your session timed out due to inactivity and has been terminated."));
+  EXPECT_EQ(h.session->exit_code(), 0);
+  EXPECT_EQ(h.out, "") << "stdout is the data";
+  EXPECT_EQ(h.err, "session-manager-plugin: Your session timed out due to inactivity and has been terminated.\n");
+}
+
 TEST(ClientSession, ChannelClosedBeforeTheAgentSpokeIsAFailure) {
   Harness h;
   h.start();

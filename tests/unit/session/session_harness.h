@@ -158,7 +158,7 @@ class FakeKind final : public SessionKind {
     if (done_on_finish) events.on_kind_done(exit_code);
   }
   void abort() override { aborted = true; }
-  bool stdout_is_data() const override { return false; }
+  bool stdout_is_data() const override { return data_on_stdout; }
   bool on_signal(int) override { return takes_signals; }
   void type_input(std::string_view text) { channel.send(wire::PayloadType::output, wire::as_bytes(text)); }
 
@@ -172,6 +172,7 @@ class FakeKind final : public SessionKind {
   bool aborted = false;
   bool done_on_finish = true;
   bool takes_signals = false;
+  bool data_on_stdout = false;  // a stdio (ssh ProxyCommand) session
   std::string prepare_error;  // what prepare() answers (a busy port, say)
 };
 
@@ -181,10 +182,12 @@ class FakeKinds final : public KindFactory {
                                     KindEvents& events, ShellControl& control) override {
     auto kind = std::make_unique<FakeKind>(type, channel, events, control);
     kind->prepare_error = prepare_error;
+    kind->data_on_stdout = data_on_stdout;
     made.push_back(kind.get());
     return kind;
   }
   std::string prepare_error;  // for every kind made from now on
+  bool data_on_stdout = false;  // likewise
   FakeKind* last() const { return made.empty() ? nullptr : made.back(); }
   std::vector<FakeKind*> made;  // owned by the session
 };
