@@ -78,7 +78,12 @@ void add_handshake_options(CLI::App& app, EndpointConfig& c) {
                "(the agent's RequireKMSChallengeResponse)");
 }
 
-void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
+// Durations are read as plain numbers, then made chrono values (see main).
+struct DurationOptions {
+  long resume_grace_ms = 0, idle_timeout_s = 0, max_duration_s = 0;
+};
+
+void add_options(CLI::App& app, EndpointConfig& c, DurationOptions& d) {
   app.add_option("--port", c.port, "TCP port for the API and the data channel (0: pick a free one)")
       ->capture_default_str();
   app.add_option("--bind", c.bind, "address to listen on")->capture_default_str();
@@ -119,12 +124,23 @@ void add_options(CLI::App& app, EndpointConfig& c, long& resume_grace_ms) {
                  "the key the agent asks the client for instead of --kms-key-id (one KMS does not know,\n"
                  "say: session preferences naming a deleted key); turns encryption on by itself")
       ->type_name("KEY");
-  app.add_option("--resume-grace", resume_grace_ms,
+  app.add_option("--resume-grace", d.resume_grace_ms,
                  "how long a session waits for its client to reconnect after its WebSocket goes away;\n"
                  "a ResumeSession call extends the wait to 30 s")
       ->type_name("MS")
       ->check(quiet(CLI::Range(0L, 3600L * 1000)))
       ->capture_default_str();
+
+  app.add_option("--idle-timeout", d.idle_timeout_s,
+                 "end a session after this many seconds without data either way, as the service's idle\n"
+                 "session timeout does (channel_closed with the service's reason); 0: never")
+      ->type_name("S")
+      ->check(quiet(CLI::Range(0L, 7L * 24 * 3600)));
+  app.add_option("--max-session-duration", d.max_duration_s,
+                 "end every session this many seconds after it started, as the service's maximum session\n"
+                 "duration does; 0: never")
+      ->type_name("S")
+      ->check(quiet(CLI::Range(0L, 7L * 24 * 3600)));
 
   auto& f = c.faults;
   const auto percent = quiet(CLI::Range(0, 100));
@@ -218,9 +234,9 @@ int main(int argc, char** argv) {
       "and SHA-256 of the Output received and sent, one per KMS or STS call, and a summary on\n"
       "SIGINT/SIGTERM."};
   EndpointConfig config;
-  long resume_grace_ms = config.resume_grace.count();
+  DurationOptions durations{.resume_grace_ms = static_cast<long>(config.resume_grace.count())};
   bool verify_sigv4 = false;
-  add_options(app, config, resume_grace_ms);
+  add_options(app, config, durations);
   auto* verify = app.add_flag("--verify-sigv4", verify_sigv4,
                "require API calls signed (SigV4) with the key pair of the endpoint's own environment\n"
                "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS files), or with temporary credentials\n"
@@ -237,7 +253,8 @@ int main(int argc, char** argv) {
     std::cerr << "ssm-local-endpoint: " << e.what() << " (see --help)\n";
     return kUsageError;
   }
-  config.resume_grace = std::chrono::milliseconds(resume_grace_ms);
+  config.resume_grace = std::chrono::milliseconds(durations.resume_grace_ms);
+  config.limits = {std::chrono::seconds(durations.idle_timeout_s), std::chrono::seconds(durations.max_duration_s)};
   if (verify_sigv4 && !load_expected_credentials(config)) return kUsageError;
 
   std::signal(SIGPIPE, SIG_IGN);  // a client hanging up mid-write is an error code, not a death

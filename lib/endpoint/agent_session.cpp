@@ -53,7 +53,11 @@ AgentSession::AgentSession(boost::asio::any_io_executor ex, const SessionRecord&
       handshake_timer_(ex),
       pause_timer_(ex),
       resume_timer_(ex),
-      close_timer_(ex) {
+      close_timer_(ex),
+      limits_(ex, context.config.limits, [this](std::string output) {
+        ctx_.out.event("service ended session=" + id_ + ": " + output);
+        close_session(output);
+      }) {
   channel_.detach();  // no connection until attach()
 }
 
@@ -133,6 +137,7 @@ void AgentSession::start_target() {
   target_ = make_session_target();
   if (!target_) return end("unknown stream target " + ctx_.config.stream_target);
   phase_ = Phase::running;
+  limits_.start();
   target_->start();
   retry_delivery();  // input kept during the handshake, then input held while we were starting
 }
@@ -195,7 +200,10 @@ channel::Delivery AgentSession::on_running_data(const wire::ClientMessage& m) {
   switch (m.payload_type) {
     case wire::PayloadType::output: {
       const auto d = target_->on_input(m.payload);
-      if (d == channel::Delivery::accepted) in_.update(m.payload);
+      if (d == channel::Delivery::accepted) {
+        in_.update(m.payload);
+        limits_.activity();
+      }
       return d;
     }
     case wire::PayloadType::flag: {
@@ -224,6 +232,7 @@ void AgentSession::on_channel_closed(const wire::ChannelClosed&) { end("the clie
 void AgentSession::send_output(std::span<const std::uint8_t> bytes) {
   if (phase_ != Phase::running) return;
   out_.update(bytes);
+  limits_.activity();
   channel_.send(wire::PayloadType::output, bytes);
 }
 
@@ -257,13 +266,14 @@ void AgentSession::on_all_acknowledged() {
 
 void AgentSession::on_channel_failed(std::error_code, std::string_view reason) { end(std::string(reason)); }
 
-void AgentSession::close_session() {
+void AgentSession::close_session(const std::string& output) {
   wire::ChannelClosed closed;
   closed.message_id = wire::Uuid::random_v4().to_string();
   closed.created_date = std::to_string(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   closed.destination_id = client_id_.empty() ? id_ : client_id_;
   closed.session_id = id_;
+  closed.output = output;
   // The service's message: it travels outside the agent's channel, so no faults apply.
   send_control(wire::message_type::channel_closed, wire::to_json(closed));
   end("closed");
@@ -272,6 +282,7 @@ void AgentSession::close_session() {
 void AgentSession::end(const std::string& why) {
   if (ended()) return;
   phase_ = Phase::ended;
+  limits_.stop();
   if (target_) target_->stop();
   handshake_timer_.cancel();
   pause_timer_.cancel();

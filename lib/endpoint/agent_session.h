@@ -118,7 +118,8 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   void start_target();
   std::shared_ptr<StreamTarget> make_session_target();
   channel::Delivery on_running_data(const wire::ClientMessage& m);
-  void close_session();
+  // channel_closed (with the service's words, when it ends the session itself), then the end.
+  void close_session(const std::string& output = {});
   void end(const std::string& why);
   std::string end_line_counts() const;  // the end line's figures after its digests
   void on_resume_timeout(const boost::system::error_code& ec);
@@ -155,6 +156,7 @@ class AgentSession final : public std::enable_shared_from_this<AgentSession>,
   std::string session_type_, client_id_, client_version_;
   std::chrono::steady_clock::time_point handshake_sent_;
   boost::asio::steady_timer handshake_timer_, pause_timer_, resume_timer_, close_timer_;
+  ServiceLimits limits_;
   std::uint64_t data_frames_sent_ = 0;
   int disconnects_done_ = 0;
   bool pause_done_ = false, freeze_done_ = false;

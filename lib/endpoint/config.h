@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "aws/sigv4.h"
+#include "endpoint/service_limits.h"
 
 namespace ssm::endpoint {
 
@@ -93,6 +94,8 @@ struct EndpointConfig {
   // How long a session whose WebSocket went away waits for the client to come back before
   // it ends. A ResumeSession call stretches the wait (see AgentSession::expect_resume).
   std::chrono::milliseconds resume_grace{1000};
+  // --idle-timeout, --max-session-duration: the service ends sessions as its preferences say.
+  SessionLimits limits;
   Faults faults;
   // --verify-sigv4: API calls must be signed with this key pair (taken from the endpoint's own
   // credential chain, never from argv).

@@ -396,6 +396,48 @@ os.execv(plugin, [plugin, response, "us-east-1", "StartSession", "", json.dumps(
 
 
 @unittest.skipUnless(harness.Sshd.available(), "needs openssh (scripts/setup installs it)")
+class ServiceLimits(unittest.TestCase):
+    """The endpoint plays the service's session preferences (--idle-timeout,
+    --max-session-duration): the session ends with channel_closed carrying the service's reason,
+    which the user sees, and the plugin exits 0 as after any end by the service."""
+
+    def test_an_idle_port_forward_is_ended_by_the_service(self):
+        with Endpoint("--stream-target", "echo", "--idle-timeout", "2") as ep:
+            fwd = Forwarder(ep)
+            start = time.monotonic()
+            out, err = fwd.proc.communicate(timeout=TIMEOUT)
+            took = time.monotonic() - start
+            ep.wait_for(rf"^service ended session={re.escape(fwd.session_id)}: .*inactivity", timeout=5)
+        self.assertEqual(fwd.proc.returncode, 0, err)
+        self.assertIn(b"Your session timed out due to inactivity and has been terminated.", fwd.out + out)
+        self.assertLess(took, 10)
+
+    def test_activity_keeps_a_session_until_its_maximum_duration(self):
+        """Data every 0.3 s keeps a 1 s idle timeout from firing; the 3 s maximum ends it, and
+        on a stdio session (ssh's ProxyCommand) the reason goes to stderr, stdout being data."""
+        with Endpoint("--stream-target", "echo", "--idle-timeout", "1", "--max-session-duration", "3") as ep:
+            response, params = ep.start_session(document="AWS-StartSSHSession", parameters={"portNumber": ["22"]})
+            p = subprocess.Popen(plugin_argv(response, params, ep.url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            start = time.monotonic()
+            try:
+                while p.poll() is None and time.monotonic() - start < TIMEOUT:
+                    p.stdin.write(b"tick\n")
+                    p.stdin.flush()
+                    time.sleep(0.3)
+            except BrokenPipeError:
+                pass
+            out, err = p.communicate(timeout=TIMEOUT)
+            took = time.monotonic() - start
+            ep.wait_for(rf"^service ended session={re.escape(response['SessionId'])}: .*maximum session duration",
+                        timeout=5)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertTrue(2.5 < took < 10, took)
+        self.assertIn(b"tick\ntick\n", out)
+        self.assertEqual(err, b"session-manager-plugin: Your session has reached the maximum session duration and "
+                              b"has been terminated.\n")
+
+
 class OpenSsh(unittest.TestCase):
     """sshd on loopback with its own keys (harness.Sshd); ssh and scp reach it through the
     plugin as ProxyCommand, with the AWS CLI's 7-argument contract."""
