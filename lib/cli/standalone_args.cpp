@@ -52,8 +52,10 @@ bool is_loopback_name(std::string_view host) { return host == "localhost" || hos
 
 wire::Json one(std::string value) { return wire::Json::array({std::move(value)}); }
 
-StartSessionRequest forward_request(const std::string& target, const std::string& reason, const ForwardSpec& f) {
+StartSessionRequest forward_request(const std::string& target, const std::string& reason, const ForwardSpec& f,
+                                    bool once) {
   StartSessionRequest r;
+  r.restart = !once;
   r.target = target;
   r.reason = reason;
   // The target's own ports go through the older document, which every agent since port
@@ -147,7 +149,7 @@ std::vector<StartSessionRequest> session_requests(const StandaloneCommand& c) {
     }
     case Subcommand::port_forward: {
       std::vector<StartSessionRequest> out;
-      for (const ForwardSpec& f : c.forwards) out.push_back(forward_request(c.target, c.reason, f));
+      for (const ForwardSpec& f : c.forwards) out.push_back(forward_request(c.target, c.reason, f, c.once));
       return out;
     }
   }
@@ -242,6 +244,9 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
       ->check(forward_check)
       ->type_name("SPEC");
   forward->add_option("--reason", c.reason, "why the sessions are started");
+  forward->add_flag("--once", c.once,
+                    "end with the first session (by default a session the service or the agent ends is\n"
+                    "replaced: the port stays open and the next connection starts a new one)");
 
   auto* proxy = app.add_subcommand("ssh-proxy", "stdin/stdout to the node's SSH port, for ssh's ProxyCommand");
   proxy->add_option("host", c.target, "the managed node's ID (ssh's %h)")->required();

@@ -47,6 +47,9 @@ struct StartSessionRequest {
   wire::Json parameters = wire::Json::object();  // name -> list of strings
   std::string reason;
   std::string local_host;  // port forwarding: where to listen ("" = the default)
+  // A forward that outlives its sessions: when one ends other than by the user's hand, the
+  // listener stays open and the next connection starts a new one (port-forward without --once).
+  bool restart = false;
 };
 std::string to_json(const StartSessionRequest& request);  // the StartSession request body
 
@@ -58,6 +61,7 @@ struct StandaloneCommand {
   std::uint16_t ssh_port = 22;
   std::string profile, region, endpoint_url;
   bool quiet = false, verbose = false;
+  bool once = false;  // port-forward --once: the process ends with each forward's first session
 };
 
 // One request per session the command starts: one for most, one per -L for port-forward.

@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include <boost/asio/post.hpp>
+
 #include "aws/service_endpoints.h"
 #include "log/log.h"
 
@@ -48,7 +50,8 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
       resumer_(ex, *control_plane_, spec_.resume_timeout),
       upgrade_auth_(spec_.region, base::Environment::process().get),
       phase_timer_(ex),
-      resume_notice_timer_(ex) {}
+      resume_notice_timer_(ex),
+      on_closed_(std::move(parts.on_closed)) {}
 
 ClientSession::~ClientSession() {
   if (kind_) kind_->abort();
@@ -74,6 +77,7 @@ void ClientSession::enter(Phase next) {
   phase_ = next;
   ++phase_serial_;
   phase_timer_.cancel();
+  if (phase_ == Phase::closed && on_closed_) boost::asio::post(phase_timer_.get_executor(), std::move(on_closed_));
 }
 
 void ClientSession::arm_phase_timer(std::chrono::milliseconds after, Event event) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,8 @@ struct SessionParts {
   Dialer dial;
   StatusLines::Writer out, err;
   crypto::NonceSource nonces = crypto::random_nonces();
+  // Posted once the session is closed (its exit status final): its owner may start another.
+  std::function<void()> on_closed;
 };
 
 class ClientSession final : private channel::ChannelHandler,
@@ -188,6 +191,7 @@ class ClientSession final : private channel::ChannelHandler,
   int exit_code_ = kExitConnectionFailure;
   std::string lost_because_;    // why the connection dropped, for the final error
   bool resume_noticed_ = false;  // the user was told of the loss (and is told of the resume)
+  std::function<void()> on_closed_;  // SessionParts::on_closed
   std::string closed_output_;   // channel_closed's Output, printed once the kind flushed
   // A session that failed while resuming finishes too: what it acknowledged is written out
   // (the agent will not send it again), then it ends with this status, its line already said.

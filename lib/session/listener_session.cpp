@@ -89,7 +89,7 @@ void ListenerSession::finish(int exit_code) {
   if (done_) return;
   done_ = stopped_ = true;
   terminate_timer_.cancel();
-  listener_.close();
+  give_back_listener();
   close_connections();
   events_.on_kind_done(exit_code);
 }
@@ -97,8 +97,17 @@ void ListenerSession::finish(int exit_code) {
 void ListenerSession::abort() {
   done_ = stopped_ = true;
   terminate_timer_.cancel();
-  listener_.close();
+  give_back_listener();
   close_connections();
+}
+
+void ListenerSession::give_back_listener() {
+  // A forward that outlives its sessions (standalone port-forward) lent the listener: it goes
+  // back still listening, so that the next connection waits for the next session. The user's
+  // own ending (on_signal) closes it instead.
+  if (!listener_.is_open()) return;  // given back or closed already (finish, then abort)
+  if (config_.bound && !terminating_) *config_.bound = listener_.release();
+  else listener_.close();
 }
 
 }  // namespace ssm::session

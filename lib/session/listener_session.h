@@ -23,7 +23,8 @@ struct PortSessionConfig {
   std::string local_host = "127.0.0.1";  // SSM_PLUGIN_LOCAL_HOST
   std::string agent_version;
   // Bound before the session started (standalone port forwarding): listened on instead of
-  // binding anew. Shared because the spec it comes from is copied; the first kind takes it.
+  // binding anew, and given back, still listening, when the session ends other than by the
+  // user's hand. Shared because the spec it comes from is copied.
   std::shared_ptr<ListeningSocket> bound;
 };
 
@@ -60,6 +61,7 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
 
  private:
   void end_terminated();
+  void give_back_listener();
   void end_terminated_after(std::chrono::seconds wait);
 
   // How long Ctrl-C waits for the agent to acknowledge TerminateSession before leaving

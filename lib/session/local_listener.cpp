@@ -68,6 +68,14 @@ void LocalListener::adopt(ListeningSocket socket) {
   note_port();
 }
 
+ListeningSocket LocalListener::release() {
+  error_code ignored;
+  acceptor_.cancel(ignored);  // the pending accept completes with operation_aborted
+  accepting_ = false;
+  ListeningSocket socket(std::move(acceptor_));
+  return socket;
+}
+
 void LocalListener::note_port() {
   error_code ec;
   const GenericEndpoint bound = acceptor_.local_endpoint(ec);

@@ -42,7 +42,11 @@ class LocalListener {
 
   // Listen on `socket`, bound by listen_tcp or listen_unix.
   void adopt(ListeningSocket socket);
+  // Stop accepting and hand the socket back, still listening: connections that arrive from
+  // now on wait in its backlog for whoever adopts it next.
+  ListeningSocket release();
   boost::asio::any_io_executor get_executor() { return acceptor_.get_executor(); }
+  bool is_open() const { return acceptor_.is_open(); }
   std::uint16_t port() const { return port_; }
 
   void accept_next();  // one accept; on_accepted follows

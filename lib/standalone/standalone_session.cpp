@@ -1,5 +1,7 @@
 #include "standalone/standalone_session.h"
 
+#include <csignal>
+
 #include "cli/plugin_args.h"
 #include "log/log.h"
 #include "session/listener_session.h"
@@ -24,7 +26,7 @@ StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::S
 
 int StandaloneSession::exit_code() const {
   if (exit_code_) return *exit_code_;
-  return session_ ? session_->exit_code() : session::kExitConnectionFailure;
+  return session_ && stage_ == Stage::running ? session_->exit_code() : session::kExitConnectionFailure;
 }
 
 bool StandaloneSession::prepare() {
@@ -38,6 +40,11 @@ void StandaloneSession::abandon() {
 
 void StandaloneSession::start() {
   if (done()) return;
+  start_session();
+}
+
+void StandaloneSession::start_session() {
+  stage_ = Stage::starting;
   credentials_->async_get([this](aws::ResolvedCredentials found) { on_credentials(std::move(found)); });
 }
 
@@ -89,12 +96,54 @@ void StandaloneSession::on_started(aws::CallOutcome result) {
   spec_.stream_url = response.stream_url;
   spec_.token_value = response.token_value;
   SSM_LOG(info, "started session " + spec_.session_id + " target=" + spec_.target);
-  session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_);
+  session::SessionParts parts;
+  parts.on_closed = [this] { on_session_closed(); };
+  session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_, std::move(parts));
+  stage_ = Stage::running;
+  ++sessions_started_;
   session_->start();
 }
 
+bool StandaloneSession::restarts() const {
+  // The listener comes back from the session still listening unless the user ended it.
+  return request_.restart && !ended_by_user_ && !exit_code_ && spec_.bound_listener && spec_.bound_listener->is_open();
+}
+
+void StandaloneSession::on_session_closed() {
+  if (!restarts()) return;  // done() says so
+  const int status = session_->exit_code();
+  SSM_LOG(info, "session " + spec_.session_id + " ended with status " + std::to_string(status) +
+                    "; waiting for the next connection");
+  if (!spec_.quiet)
+    session::print_err("session-manager-plugin: session " + spec_.session_id +
+                       " ended; the port stays open and the next connection starts a new session\n");
+  stage_ = Stage::awaiting_client;
+  // A connection waits in the backlog, not accepted: the next session's listener takes it.
+  spec_.bound_listener->async_wait(boost::asio::socket_base::wait_read,
+                                   [this](const boost::system::error_code& ec) { on_client_waiting(ec); });
+}
+
+void StandaloneSession::on_client_waiting(const boost::system::error_code& ec) {
+  if (ec || stage_ != Stage::awaiting_client || exit_code_) return;
+  SSM_LOG(info, "a connection is waiting: starting a new session");
+  session_.reset();
+  signer_.reset();
+  start_session();
+}
+
 void StandaloneSession::on_signal(int signo) {
-  if (session_) return session_->on_signal(signo);
+  if (stage_ == Stage::awaiting_client) {
+    // Between sessions: nothing runs that could be ended, and a port forward ended by Ctrl-C
+    // exits 0, as ListenerSession does.
+    ended_by_user_ = true;
+    if (spec_.bound_listener) spec_.bound_listener->close();
+    exit_code_ = signo == SIGINT || signo == SIGTERM ? 0 : 128 + signo;
+    return;
+  }
+  if (session_ && stage_ == Stage::running) {
+    ended_by_user_ = true;
+    return session_->on_signal(signo);
+  }
   if (exit_code_) return;
   // Before StartSession went out there is nothing to end; a second signal does not wait.
   if (!signer_ || interrupted_by_) {

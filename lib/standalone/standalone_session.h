@@ -4,7 +4,10 @@
 //
 // This file: one standalone session, from the StartSession call to its exit status. The
 // session itself is a ClientSession like the AWS CLI's, started with terminate_at_end, so
-// TerminateSession ends it at the service whichever way it ends here.
+// TerminateSession ends it at the service whichever way it ends here. A port forward that
+// restarts (port-forward without --once) is a series of such sessions on one listener: when
+// the service or the agent ends one, the listener stays open, and the next connection, kept
+// in its backlog meanwhile, starts the next session.
 #pragma once
 
 #include <memory>
@@ -37,7 +40,9 @@ class StandaloneSession {
   void abandon();
   void start();
   void on_signal(int signo);
-  bool done() const { return exit_code_.has_value() || (session_ && session_->done()); }
+  bool done() const {
+    return exit_code_.has_value() || (stage_ == Stage::running && session_->done() && !restarts());
+  }
   int exit_code() const;
 
   // How long StartSession may take before the command gives up on it.
@@ -49,8 +54,21 @@ class StandaloneSession {
 
  private:
   std::string bind_listener();  // "" or what went wrong
+  enum class Stage {
+    starting,         // credentials, then StartSession
+    running,          // session_ runs (and once it is done, so is this, unless it restarts)
+    awaiting_client,  // the last session ended; the listener waits for the next connection
+  };
+
+  // Whether the session that ends now is followed by another: a forward that restarts, whose
+  // listener came back open (it did not end by the user's hand).
+  bool restarts() const;
+  void start_session();
   void on_credentials(aws::ResolvedCredentials found);
   void on_started(aws::CallOutcome result);
+  // session_ is closed: the end, or (a forward that restarts) the wait for the next client.
+  void on_session_closed();
+  void on_client_waiting(const boost::system::error_code& ec);
   // The session that started after the user asked to leave: TerminateSession, then leave.
   void terminate_unwanted();
   void fail(const std::string& message);
@@ -64,6 +82,9 @@ class StandaloneSession {
   std::optional<int> exit_code_;  // decided before the session existed
   std::optional<aws::Credentials> signer_;  // what StartSession was signed with, once sent
   std::optional<int> interrupted_by_;       // a signal came while StartSession was on its way
+  Stage stage_ = Stage::starting;
+  bool ended_by_user_ = false;  // a signal reached the session: it does not restart
+  int sessions_started_ = 0;
   boost::asio::steady_timer interrupted_wait_;
 };
 

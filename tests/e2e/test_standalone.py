@@ -203,6 +203,59 @@ class StandaloneSessions(unittest.TestCase):
             assert_terminated(self, ep, sessions[0])
 
 
+class RestartingForwards(unittest.TestCase):
+    """A standalone port forward outlives its sessions: when the service ends one (here its
+    idle timeout and maximum session duration, played by the endpoint), the port stays open and
+    the next connection starts a new session, waiting for it instead of being refused."""
+
+    def start_forward(self, ep, server, *extra):
+        argv = standalone(ep, "port-forward", "--target", TARGET, "-L", f"0:localhost:{server.port}", *extra)
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(),
+                             start_new_session=True)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            line = p.stdout.readline().decode()
+            self.assertTrue(line, "the plugin ended before opening its port")
+            if m := re.match(r"Port (\d+) opened for sessionId", line):
+                return p, int(m.group(1))
+        self.fail("no port opened")
+
+    def test_three_ends_by_the_service_and_the_port_still_forwards(self):
+        server = NamedEchoServer("node")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "2", "--max-session-duration", "5",
+                      env=aws_env()) as ep:
+            p, port = self.start_forward(ep, server)
+            for round in range(4):
+                # A connection right after an end waits in the listener's backlog for the next
+                # session; the one at the start rides the first.
+                data = os.urandom(64 * 1024)
+                self.assertEqual(converse(port, len("node"), data), (b"node", data), f"round {round}")
+                if round < 3:
+                    ep.wait_for(r"^service ended session=\S+: .*inactivity", timeout=TIMEOUT)
+                    harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) > round,
+                                       timeout=TIMEOUT, what=f"end {round + 1}")
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=TIMEOUT)
+            starts = [l for l in ep.lines if l.startswith("start session=")]
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertEqual(len(starts), 4, ep.lines)
+        self.assertEqual(err.decode().count("the port stays open and the next connection starts a new session"), 3,
+                         err.decode())
+
+    def test_once_ends_with_the_first_session(self):
+        server = NamedEchoServer("node")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "1", env=aws_env()) as ep:
+            p, port = self.start_forward(ep, server, "--once")
+            out, err = p.communicate(timeout=TIMEOUT)
+            starts = [l for l in ep.lines if l.startswith("start session=")]
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertIn(b"Your session timed out due to inactivity", out)
+        self.assertEqual(len(starts), 1, ep.lines)
+
+
 class InterruptedStart(unittest.TestCase):
     """Ctrl-C while StartSession is on its way: the session it opens anyway is ended at the
     service instead of being left to time out; a second Ctrl-C does not wait for that."""
