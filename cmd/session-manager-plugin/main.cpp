@@ -46,6 +46,8 @@ int run_session(const ssm::cli::SessionRequest& request, const ssm::base::GetEnv
   spec.ssm_endpoint = request.ssm_endpoint;
   spec.terminate_on_failure = !request.response_from_env;
   ssm::session::apply_environment(spec, env);
+  // Opt-in: a port forward the AWS CLI started outlives its session (lib/standalone).
+  if (env("SSM_PLUGIN_RESTART_SESSIONS").value_or("") == "1") return ssm::standalone::run_restarting(std::move(spec), request);
   return ssm::session::run_session(std::move(spec));
 }
 

@@ -71,4 +71,23 @@ int run_standalone(const cli::StandaloneCommand& command) {
   return 0;
 }
 
+int run_restarting(session::SessionSpec spec, const cli::SessionRequest& request) {
+  if (spec.region.empty()) spec.region = aws::resolve_region("", spec.profile, base::Environment::process().get);
+  cli::StartSessionRequest again;
+  again.target = request.target;
+  again.document_name = request.document_name;
+  if (request.parameters.is_object()) again.parameters = request.parameters;
+  again.restart = true;
+
+  boost::asio::io_context io(1);
+  auto credentials = std::make_shared<aws::CredentialProvider>(
+      io.get_executor(), aws::CredentialOptions{.profile = spec.profile, .ca_bundle = spec.ca_bundle, .region = spec.region});
+  StandaloneSession forward(io.get_executor(), std::move(spec), std::move(again), credentials);
+  boost::asio::post(io, [&] {
+    if (forward.prepare()) forward.start_started();
+  });
+  session::run_until_finished(io, [&](int signo) { forward.on_signal(signo); }, [&] { return forward.done(); });
+  return forward.exit_code();
+}
+
 }  // namespace ssm::standalone

@@ -96,6 +96,15 @@ void StandaloneSession::on_started(aws::CallOutcome result) {
   spec_.stream_url = response.stream_url;
   spec_.token_value = response.token_value;
   SSM_LOG(info, "started session " + spec_.session_id + " target=" + spec_.target);
+  launch_session();
+}
+
+void StandaloneSession::start_started() {
+  if (done()) return;
+  launch_session();
+}
+
+void StandaloneSession::launch_session() {
   session::SessionParts parts;
   parts.on_closed = [this] { on_session_closed(); };
   session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_, std::move(parts));

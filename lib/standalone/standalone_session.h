@@ -39,6 +39,9 @@ class StandaloneSession {
   // Another session of the command could not be prepared: this one is not started.
   void abandon();
   void start();
+  // The first session was started by someone else (the AWS CLI): its id, stream URL and token
+  // are in the spec already. Only the sessions that replace it are asked for here.
+  void start_started();
   void on_signal(int signo);
   bool done() const {
     return exit_code_.has_value() || (stage_ == Stage::running && session_->done() && !restarts());
@@ -64,6 +67,7 @@ class StandaloneSession {
   // listener came back open (it did not end by the user's hand).
   bool restarts() const;
   void start_session();
+  void launch_session();  // the ClientSession for what spec_ holds now
   void on_credentials(aws::ResolvedCredentials found);
   void on_started(aws::CallOutcome result);
   // session_ is closed: the end, or (a forward that restarts) the wait for the next client.

@@ -14,7 +14,7 @@ import time
 import unittest
 
 import harness
-from endpoint import PLUGIN, Endpoint
+from endpoint import PLUGIN, Endpoint, plugin_argv
 from test_port import NamedEchoServer, converse
 from test_shell import PluginOnPty
 
@@ -243,6 +243,36 @@ class RestartingForwards(unittest.TestCase):
         self.assertEqual(len(starts), 4, ep.lines)
         self.assertEqual(err.decode().count("the port stays open and the next connection starts a new session"), 3,
                          err.decode())
+
+    def test_under_the_aws_cli_with_the_variable(self):
+        """SSM_PLUGIN_RESTART_SESSIONS=1: a port session the AWS CLI started (its contract in
+        argv) is replaced by StartSession with what the CLI asked for, on the same port."""
+        server = NamedEchoServer("node")
+        self.addCleanup(server.close)
+        with Endpoint("--stream-target", "agent", "--idle-timeout", "2", env=aws_env()) as ep:
+            response, params = ep.start_session(document="AWS-StartPortForwardingSession",
+                                                parameters={"portNumber": [str(server.port)], "localPortNumber": ["0"]})
+            p = subprocess.Popen(plugin_argv(response, params, ep.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=aws_env(SSM_PLUGIN_RESTART_SESSIONS="1"), start_new_session=True)
+            self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+            port = None
+            while port is None:
+                line = p.stdout.readline().decode()
+                self.assertTrue(line, "the plugin ended before opening its port")
+                if m := re.match(r"Port (\d+) opened for sessionId", line):
+                    port = int(m.group(1))
+            for round in range(3):
+                data = os.urandom(16 * 1024)
+                self.assertEqual(converse(port, len("node"), data), (b"node", data), f"round {round}")
+                if round < 2:
+                    harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) > round,
+                                       timeout=TIMEOUT, what=f"end {round + 1}")
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=TIMEOUT)
+            starts = [l for l in ep.lines if l.startswith("start session=")]
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertEqual(len(starts), 3, ep.lines)  # the CLI's, then two of the plugin's own
+        self.assertEqual(err.decode().count("the port stays open"), 2, err.decode())
 
     def test_once_ends_with_the_first_session(self):
         server = NamedEchoServer("node")
