@@ -24,6 +24,7 @@ class BasicPortSession final : public ListenerSession {
  private:
   bool agent_takes_terminate_flag() const override;
   void close_connections() override;
+  std::size_t open_connections() const override { return peer_ ? 1 : 0; }
   void on_accepted(LocalSocket socket) override;
   void on_peer_data(LocalPeer& peer, std::span<const std::uint8_t> bytes) override;
   void on_peer_closed(LocalPeer& peer) override;

@@ -98,6 +98,8 @@ class ClientSession final : private channel::ChannelHandler,
   // The exit status is decided (possibly with TerminateSession still on its way).
   bool over() const { return phase_ == Phase::ending || phase_ == Phase::closed; }
   int exit_code() const { return done() ? exit_code_ : kExitConnectionFailure; }
+  // Local connections the session's end closed (port forwarding).
+  std::size_t connections_closed_at_end() const { return kind_ ? kind_->connections_closed_at_end() : 0; }
 
   // A shell document's agent that has said nothing for this long after the connection opened
   // runs no handshake (an agent that hand-shakes sends its request first thing; the real

@@ -1,5 +1,6 @@
 #include "session/listener_session.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "session/console.h"
@@ -90,6 +91,7 @@ void ListenerSession::finish(int exit_code) {
   done_ = stopped_ = true;
   terminate_timer_.cancel();
   give_back_listener();
+  closed_at_end_ = open_connections();
   close_connections();
   events_.on_kind_done(exit_code);
 }
@@ -98,6 +100,7 @@ void ListenerSession::abort() {
   done_ = stopped_ = true;
   terminate_timer_.cancel();
   give_back_listener();
+  closed_at_end_ = std::max(closed_at_end_, open_connections());
   close_connections();
 }
 

@@ -44,12 +44,14 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
   bool stdout_is_data() const override { return false; }
   bool on_signal(int signo) override;
   void on_all_acknowledged() override;
+  std::size_t connections_closed_at_end() const override { return closed_at_end_; }
 
  protected:
   // Whether the agent ends the session on the TerminateSession flag.
   virtual bool agent_takes_terminate_flag() const = 0;
   // Close every local connection, without events.
   virtual void close_connections() = 0;
+  virtual std::size_t open_connections() const = 0;
   // The listener is open and its lines printed: start accepting.
   virtual void on_listening() { listener_.accept_next(); }
 
@@ -73,6 +75,7 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
 
   boost::asio::steady_timer terminate_timer_;
   bool terminating_ = false, done_ = false;
+  std::size_t closed_at_end_ = 0;
   bool terminate_flag_sent_ = false;  // its acknowledgement ends the session
 };
 

@@ -30,6 +30,7 @@ class MuxPortSession final : public ListenerSession, private mux::MuxEvents {
   // ListenerSession
   bool agent_takes_terminate_flag() const override { return true; }
   void close_connections() override;
+  std::size_t open_connections() const override { return peers_.size(); }
   void on_listening() override;
   // ListenerEvents
   void on_accepted(LocalSocket socket) override;

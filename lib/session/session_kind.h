@@ -47,6 +47,8 @@ class SessionKind {
   // SIGINT, SIGQUIT, SIGTERM or SIGHUP reached the process; true when the kind dealt with
   // it (a shell forwards Ctrl-C as a byte), false to let the session end.
   virtual bool on_signal(int /*signo*/) { return false; }
+  // Local connections that were still open when the session ended, and were closed with it.
+  virtual std::size_t connections_closed_at_end() const { return 0; }
 };
 
 }  // namespace ssm::session

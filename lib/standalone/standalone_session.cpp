@@ -123,9 +123,13 @@ void StandaloneSession::on_session_closed() {
   const int status = session_->exit_code();
   SSM_LOG(info, "session " + spec_.session_id + " ended with status " + std::to_string(status) +
                     "; waiting for the next connection");
-  if (!spec_.quiet)
-    session::print_err("session-manager-plugin: session " + spec_.session_id +
-                       " ended; the port stays open and the next connection starts a new session\n");
+  if (!spec_.quiet) {
+    const std::size_t closed = session_->connections_closed_at_end();
+    const std::string connections =
+        closed == 0 ? "" : " (" + std::to_string(closed) + (closed == 1 ? " connection" : " connections") + " closed with it)";
+    session::print_err("session-manager-plugin: session " + spec_.session_id + " ended" + connections +
+                       "; the port stays open and the next connection starts a new session\n");
+  }
   stage_ = Stage::awaiting_client;
   // A connection waits in the backlog, not accepted: the next session's listener takes it.
   spec_.bound_listener->async_wait(boost::asio::socket_base::wait_read,

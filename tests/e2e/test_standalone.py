@@ -227,11 +227,18 @@ class RestartingForwards(unittest.TestCase):
         with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "2", "--max-session-duration", "5",
                       env=aws_env()) as ep:
             p, port = self.start_forward(ep, server)
+            # A connection left open (and idle) when the service ends the session is closed
+            # with it, and counted in the line that says so.
+            held = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+            self.addCleanup(held.close)
+            self.assertEqual(held.recv(4), b"node")
             for round in range(4):
                 # A connection right after an end waits in the listener's backlog for the next
                 # session; the one at the start rides the first.
                 data = os.urandom(64 * 1024)
                 self.assertEqual(converse(port, len("node"), data), (b"node", data), f"round {round}")
+                if round == 1:
+                    self.assertEqual(held.recv(16), b"", "the open connection was closed with its session")
                 if round < 3:
                     ep.wait_for(r"^service ended session=\S+: .*inactivity", timeout=TIMEOUT)
                     harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) > round,
@@ -243,6 +250,7 @@ class RestartingForwards(unittest.TestCase):
         self.assertEqual(len(starts), 4, ep.lines)
         self.assertEqual(err.decode().count("the port stays open and the next connection starts a new session"), 3,
                          err.decode())
+        self.assertEqual(err.decode().count("ended (1 connection closed with it); the port stays open"), 1, err.decode())
 
     def test_under_the_aws_cli_with_the_variable(self):
         """SSM_PLUGIN_RESTART_SESSIONS=1: a port session the AWS CLI started (its contract in
