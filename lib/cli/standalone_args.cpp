@@ -54,25 +54,42 @@ wire::Json one(std::string value) { return wire::Json::array({std::move(value)})
 
 StartSessionRequest forward_request(const std::string& target, const std::string& reason, const ForwardSpec& f,
                                     bool once) {
-  StartSessionRequest r;
+  StartSessionRequest r = destination_request(target, reason, f.host, f.remote_port);
   r.restart = !once;
-  r.target = target;
-  r.reason = reason;
-  // The target's own ports go through the older document, which every agent since port
-  // forwarding knows; another host needs the remote-host document (agent 3.1.1374.0+).
-  if (is_loopback_name(f.host)) {
-    r.document_name = kLocalDocument;
-  } else {
-    r.document_name = kRemoteHostDocument;
-    r.parameters["host"] = one(f.host);
-  }
-  r.parameters["portNumber"] = one(std::to_string(f.remote_port));
   r.parameters["localPortNumber"] = one(std::to_string(f.local_port));
   r.local_host = f.bind_address == "*" ? "0.0.0.0" : f.bind_address;
   return r;
 }
 
 }  // namespace
+
+StartSessionRequest destination_request(const std::string& target, const std::string& reason, const std::string& host,
+                                        std::uint16_t port, bool exact_address) {
+  StartSessionRequest r;
+  r.target = target;
+  r.reason = reason;
+  // The target's own ports go through the older document, which every agent since port
+  // forwarding knows; another host needs the remote-host document (agent 3.1.1374.0+).
+  if (is_loopback_name(host) && !(exact_address && host == "::1")) {
+    r.document_name = kLocalDocument;
+  } else {
+    r.document_name = kRemoteHostDocument;
+    r.parameters["host"] = one(host);
+  }
+  r.parameters["portNumber"] = one(std::to_string(port));
+  return r;
+}
+
+std::optional<DynamicSpec> parse_dynamic_spec(std::string_view text) {
+  const auto fields = split_forward_fields(text);
+  if (!fields || fields->empty() || fields->size() > 2) return std::nullopt;
+  DynamicSpec d;
+  if (fields->size() == 2) d.bind_address = (*fields)[0].empty() ? "*" : (*fields)[0];
+  const auto port = parse_port(fields->back(), true);
+  if (!port) return std::nullopt;
+  d.port = *port;
+  return d;
+}
 
 std::optional<ForwardSpec> parse_forward_spec(std::string_view text) {
   const auto fields = split_forward_fields(text);
@@ -192,6 +209,10 @@ CLI::Option* add_target(CLI::App& sub, StandaloneCommand& c) {
       ->required();
 }
 
+std::string dynamic_check(const std::string& text) {
+  return parse_dynamic_spec(text) ? std::string() : "expected [bind_address:]port";
+}
+
 std::string forward_check(const std::string& text) {
   return parse_forward_spec(text) ? std::string() : "expected [bind_address:]local_port:host:remote_port";
 }
@@ -214,7 +235,7 @@ constexpr std::string_view kFooter =
 
 StandaloneParse parse_standalone_args(std::span<const std::string> args) {
   StandaloneCommand c;
-  std::vector<std::string> forwards, ssh_args;
+  std::vector<std::string> forwards, dynamics, ssh_args;
   std::string parameters;
 
   CLI::App app{"Session Manager sessions without the AWS CLI: calls StartSession, runs the session, and calls\n"
@@ -240,8 +261,12 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
   auto* forward = app.add_subcommand("port-forward", "forward local ports, one session per -L, all in one process");
   add_target(*forward, c);
   forward->add_option("-L,--local-forward", forwards, "[bind_address:]local_port:host:remote_port (local 0: any)")
-      ->required()
       ->check(forward_check)
+      ->type_name("SPEC");
+  forward->add_option("-D,--dynamic-forward", dynamics,
+                      "[bind_address:]port: a SOCKS5/SOCKS4a proxy to any host:port the node reaches,\n"
+                      "one session per destination")
+      ->check(dynamic_check)
       ->type_name("SPEC");
   forward->add_option("--reason", c.reason, "why the sessions are started");
   forward->add_flag("--once", c.once,
@@ -280,8 +305,14 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
   } else if (shell->parsed()) {
     c.subcommand = Subcommand::shell;
   } else if (forward->parsed()) {
+    if (forwards.empty() && dynamics.empty()) {
+      result.error = "session-manager-plugin: port-forward needs at least one -L or -D (see --help)";
+      result.exit_code = 2;
+      return result;
+    }
     c.subcommand = Subcommand::port_forward;
     for (const std::string& f : forwards) c.forwards.push_back(*parse_forward_spec(f));
+    for (const std::string& d : dynamics) c.dynamic_forwards.push_back(*parse_dynamic_spec(d));
   } else {
     c.subcommand = Subcommand::ssh_proxy;
     c.ssh_port = *parse_port(ssh_args.at(0), false);

@@ -34,6 +34,13 @@ struct ForwardSpec {
 };
 std::optional<ForwardSpec> parse_forward_spec(std::string_view text);
 
+// One ssh-style -D [bind_address:]port: a SOCKS proxy (port-forward -D).
+struct DynamicSpec {
+  std::string bind_address;  // as ForwardSpec's
+  std::uint16_t port = 0;
+};
+std::optional<DynamicSpec> parse_dynamic_spec(std::string_view text);
+
 // --parameters: a JSON object of string lists ({"portNumber":["22"]}), or the AWS CLI's
 // shorthand key=value[,value...][,key=value...]. A JSON string value becomes a one-element list.
 std::optional<wire::Json> parse_session_parameters(std::string_view text);
@@ -58,6 +65,7 @@ struct StandaloneCommand {
   std::string target, document_name, reason;
   wire::Json parameters = wire::Json::object();
   std::vector<ForwardSpec> forwards;
+  std::vector<DynamicSpec> dynamic_forwards;
   std::uint16_t ssh_port = 22;
   std::string profile, region, endpoint_url;
   bool quiet = false, verbose = false;
@@ -66,6 +74,12 @@ struct StandaloneCommand {
 
 // One request per session the command starts: one for most, one per -L for port-forward.
 std::vector<StartSessionRequest> session_requests(const StandaloneCommand& command);
+
+// The session for one destination: the node's own port for a loopback host (the agent dials
+// "localhost"), else a host the node reaches. `exact_address`: only "localhost" and IPv4
+// loopback count as the node's own, so that ::1 is reached as ::1 (a SOCKS client named it).
+StartSessionRequest destination_request(const std::string& target, const std::string& reason, const std::string& host,
+                                        std::uint16_t port, bool exact_address = false);
 
 bool is_standalone_subcommand(std::string_view first_argument);
 

@@ -51,6 +51,7 @@ ClientSession::ClientSession(boost::asio::any_io_executor ex, SessionSpec spec,
       upgrade_auth_(spec_.region, base::Environment::process().get),
       phase_timer_(ex),
       resume_notice_timer_(ex),
+      on_kind_started_(std::move(parts.on_kind_started)),
       on_closed_(std::move(parts.on_closed)) {}
 
 ClientSession::~ClientSession() {
@@ -258,6 +259,11 @@ void ClientSession::on_kind_done(int exit_code) {
 
 void ClientSession::on_kind_failed(const std::string& message) {
   if (acts_on(Event::kind_failed)) fail(message);
+}
+
+bool ClientSession::take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                                    std::span<const std::uint8_t> from_client_first) {
+  return kind_ && phase_ == Phase::running && kind_->take_connection(socket, to_client_first, from_client_first);
 }
 
 void ClientSession::fail(const std::string& message, int exit_code) { end(exit_code, message); }

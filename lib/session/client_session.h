@@ -55,6 +55,9 @@ struct SessionSpec {
   // A port forward's listener, bound before the session was asked for (standalone), so that
   // a busy port starts no session; the listener kinds take it instead of binding their own.
   std::shared_ptr<ListeningSocket> bound_listener;
+  // A SOCKS proxy's session for one destination: no listener of its own; its owner hands it
+  // each connection (ClientSession::take_connection).
+  bool connections_handed_in = false;
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
   // The AWS CLIs that pass the response in argv print their whole command line, token
@@ -77,6 +80,8 @@ struct SessionParts {
   crypto::NonceSource nonces = crypto::random_nonces();
   // Posted once the session is closed (its exit status final): its owner may start another.
   std::function<void()> on_closed;
+  // Posted once the session kind runs (a port's listener bound, or ready for connections).
+  std::function<void()> on_kind_started;
 };
 
 class ClientSession final : private channel::ChannelHandler,
@@ -98,7 +103,13 @@ class ClientSession final : private channel::ChannelHandler,
   // The exit status is decided (possibly with TerminateSession still on its way).
   bool over() const { return phase_ == Phase::ending || phase_ == Phase::closed; }
   int exit_code() const { return done() ? exit_code_ : kExitConnectionFailure; }
-  // Local connections the session's end closed (port forwarding).
+  // A local connection for a session whose spec says connections_handed_in: what to write to
+  // its client before anything from the agent (a SOCKS reply), and what the client sent
+  // already; false when the session cannot take it (not running, or a kind without streams).
+  bool take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                       std::span<const std::uint8_t> from_client_first);
+  // Local connections open now, and those the session's end closed (port forwarding).
+  std::size_t local_connections() const { return kind_ ? kind_->local_connections() : 0; }
   std::size_t connections_closed_at_end() const { return kind_ ? kind_->connections_closed_at_end() : 0; }
 
   // A shell document's agent that has said nothing for this long after the connection opened
@@ -193,6 +204,7 @@ class ClientSession final : private channel::ChannelHandler,
   int exit_code_ = kExitConnectionFailure;
   std::string lost_because_;    // why the connection dropped, for the final error
   bool resume_noticed_ = false;  // the user was told of the loss (and is told of the resume)
+  std::function<void()> on_kind_started_;  // SessionParts::on_kind_started
   std::function<void()> on_closed_;  // SessionParts::on_closed
   std::string closed_output_;   // channel_closed's Output, printed once the kind flushed
   // A session that failed while resuming finishes too: what it acknowledged is written out

@@ -24,6 +24,7 @@ std::string listen_for(ListeningSocket& socket, const wire::PortParameters& p, c
 }
 
 std::string ListenerSession::prepare() {
+  if (config_.connections_handed_in) return {};
   if (config_.bound && config_.bound->is_open()) {
     listener_.adopt(std::move(*config_.bound));
     return {};
@@ -35,6 +36,7 @@ std::string ListenerSession::prepare() {
 }
 
 void ListenerSession::start() {
+  if (config_.connections_handed_in) return on_listening();  // the owner's listener announced itself
   const wire::PortParameters& p = config_.port;
   if (p.local_connection_type == "unix" && !p.local_unix_socket.empty())
     print_out("Unix socket " + p.local_unix_socket + " opened for sessionId " + config_.session_id + ".\n");
@@ -46,7 +48,7 @@ void ListenerSession::start() {
 
 bool ListenerSession::on_signal(int) {
   if (terminating_ || done_) return false;  // a second signal: leave now
-  print_out("Terminate signal received, exiting.\n");
+  if (!config_.connections_handed_in) print_out("Terminate signal received, exiting.\n");
   terminating_ = stopped_ = true;
   listener_.close();
   close_connections();
@@ -82,7 +84,7 @@ void ListenerSession::end_terminated() {
   if (done_) return;
   done_ = true;
   terminate_timer_.cancel();
-  print_out("\n\nExiting session with sessionId: " + config_.session_id + ".\n\n");
+  if (!config_.connections_handed_in) print_out("\n\nExiting session with sessionId: " + config_.session_id + ".\n\n");
   events_.on_kind_done(0);
 }
 

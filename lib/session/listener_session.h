@@ -26,6 +26,7 @@ struct PortSessionConfig {
   // binding anew, and given back, still listening, when the session ends other than by the
   // user's hand. Shared because the spec it comes from is copied.
   std::shared_ptr<ListeningSocket> bound;
+  bool connections_handed_in = false;  // no listener: take_connection brings them
 };
 
 // The listener `port` asks for (a Unix socket, or TCP on `local_host` at localPortNumber, 0
@@ -45,6 +46,7 @@ class ListenerSession : public SessionKind, protected ListenerEvents, protected 
   bool on_signal(int signo) override;
   void on_all_acknowledged() override;
   std::size_t connections_closed_at_end() const override { return closed_at_end_; }
+  std::size_t local_connections() const override { return open_connections(); }
 
  protected:
   // Whether the agent ends the session on the TerminateSession flag.

@@ -48,6 +48,21 @@ void MuxPortSession::on_accepted(LocalSocket socket) {
   send_mux_output();
 }
 
+bool MuxPortSession::take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                                     std::span<const std::uint8_t> from_client_first) {
+  if (stopped_) return false;
+  const std::uint32_t id = mux_.open();
+  if (id == 0) return false;  // stream ids exhausted
+  auto peer = std::make_shared<LocalPeer>(std::move(socket), static_cast<PeerEvents&>(*this), id);
+  peers_[id] = peer;
+  peer->write(to_client_first);  // before anything the destination sends
+  if (!from_client_first.empty()) mux_.write(id, from_client_first);
+  if (!channel_.has_send_space()) peer->pause_reading();
+  peer->start();
+  send_mux_output();
+  return true;
+}
+
 void MuxPortSession::on_peer_data(LocalPeer& peer, std::span<const std::uint8_t> bytes) {
   mux_.write(peer.id(), bytes);
   send_mux_output();

@@ -25,6 +25,8 @@ class MuxPortSession final : public ListenerSession, private mux::MuxEvents {
   channel::Delivery on_output(const wire::ClientMessage& message) override;
   void on_output_end() override;
   void on_send_space() override;
+  bool take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                       std::span<const std::uint8_t> from_client_first) override;
 
  private:
   // ListenerSession

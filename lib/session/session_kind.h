@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "session/local_listener.h"
 #include "channel/data_channel.h"
 #include "wire/client_message.h"
 
@@ -49,6 +50,12 @@ class SessionKind {
   virtual bool on_signal(int /*signo*/) { return false; }
   // Local connections that were still open when the session ended, and were closed with it.
   virtual std::size_t connections_closed_at_end() const { return 0; }
+  virtual std::size_t local_connections() const { return 0; }
+  // A connection accepted elsewhere (a SOCKS proxy's): ClientSession::take_connection.
+  virtual bool take_connection(LocalSocket& /*socket*/, std::span<const std::uint8_t> /*to_client_first*/,
+                               std::span<const std::uint8_t> /*from_client_first*/) {
+    return false;
+  }
 };
 
 }  // namespace ssm::session

@@ -1,6 +1,7 @@
 #include "standalone/run_standalone.h"
 
 #include <algorithm>
+#include <csignal>
 #include <memory>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "log/log.h"
 #include "session/console.h"
 #include "session/run.h"
+#include "standalone/dynamic_forward.h"
 #include "standalone/standalone_session.h"
 
 namespace ssm::standalone {
@@ -49,25 +51,42 @@ int run_standalone(const cli::StandaloneCommand& command) {
   std::vector<std::unique_ptr<StandaloneSession>> sessions;
   for (cli::StartSessionRequest& request : cli::session_requests(command))
     sessions.push_back(std::make_unique<StandaloneSession>(io.get_executor(), base, std::move(request), credentials));
+  std::vector<std::unique_ptr<DynamicForward>> proxies;
+  for (const cli::DynamicSpec& where : command.dynamic_forwards)
+    proxies.push_back(
+        std::make_unique<DynamicForward>(io.get_executor(), base, where, command.target, command.reason, credentials));
 
   boost::asio::post(io, [&] {
     // Every listener is bound before any StartSession: a busy port starts no session at all.
-    const bool ready = std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->prepare(); });
+    bool ready = std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->prepare(); });
+    for (auto& p : proxies) {
+      if (!ready) break;
+      if (const std::string problem = p->bind(); !problem.empty()) {
+        session::print_err("session-manager-plugin: " + problem + "\n");
+        ready = false;
+      }
+    }
     for (auto& s : sessions) ready ? s->start() : s->abandon();
+    for (auto& p : proxies) ready ? p->start() : p->abandon();
   });
   const auto all_done = [&] {
-    return std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->done(); });
+    return std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s->done(); }) &&
+           std::all_of(proxies.begin(), proxies.end(), [](const auto& p) { return p->done(); });
   };
   session::run_until_finished(
       io,
       [&](int signo) {
         for (auto& s : sessions)
           if (!s->done()) s->on_signal(signo);
+        for (auto& p : proxies)
+          if (!p->done()) p->on_signal(signo);
       },
       all_done);
 
   for (const auto& s : sessions)
     if (s->exit_code() != 0) return s->exit_code();
+  for (const auto& p : proxies)
+    if (p->exit_code() != 0) return p->exit_code();
   return 0;
 }
 

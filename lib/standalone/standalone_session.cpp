@@ -2,6 +2,8 @@
 
 #include <csignal>
 
+#include <boost/asio/post.hpp>
+
 #include "cli/plugin_args.h"
 #include "log/log.h"
 #include "session/listener_session.h"
@@ -11,12 +13,13 @@ namespace ssm::standalone {
 
 StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base,
                                      cli::StartSessionRequest request,
-                                     std::shared_ptr<aws::CredentialProvider> credentials)
+                                     std::shared_ptr<aws::CredentialProvider> credentials, SessionObserver* observer)
     : executor_(ex),
       spec_(std::move(base)),
       request_(std::move(request)),
       credentials_(std::move(credentials)),
       ssm_(ex, aws::ServiceSettings{spec_.region, spec_.ssm_endpoint, spec_.ca_bundle}, credentials_),
+      observer_(observer),
       interrupted_wait_(ex) {
   spec_.target = request_.target;
   spec_.document_name = request_.document_name;
@@ -107,6 +110,7 @@ void StandaloneSession::start_started() {
 void StandaloneSession::launch_session() {
   session::SessionParts parts;
   parts.on_closed = [this] { on_session_closed(); };
+  if (observer_) parts.on_kind_started = [this] { observer_->on_session_ready(*this); };
   session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_, std::move(parts));
   stage_ = Stage::running;
   ++sessions_started_;
@@ -119,7 +123,10 @@ bool StandaloneSession::restarts() const {
 }
 
 void StandaloneSession::on_session_closed() {
-  if (!restarts()) return;  // done() says so
+  if (!restarts()) {  // done() says so
+    if (observer_) observer_->on_session_over(*this);  // posted already (SessionParts::on_closed)
+    return;
+  }
   const int status = session_->exit_code();
   SSM_LOG(info, "session " + spec_.session_id + " ended with status " + std::to_string(status) +
                     "; waiting for the next connection");
@@ -183,7 +190,23 @@ void StandaloneSession::terminate_unwanted() {
 
 void StandaloneSession::fail(const std::string& message) {
   session::print_err("session-manager-plugin: " + message + "\n");
+  failure_ = message;
   exit_code_ = session::kExitConnectionFailure;
+  tell_over();
+}
+
+void StandaloneSession::tell_over() {
+  if (!observer_) return;
+  boost::asio::post(executor_, [this] { observer_->on_session_over(*this); });
+}
+
+bool StandaloneSession::take_connection(session::LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                                        std::span<const std::uint8_t> from_client_first) {
+  return stage_ == Stage::running && session_ && session_->take_connection(socket, to_client_first, from_client_first);
+}
+
+std::size_t StandaloneSession::local_connections() const {
+  return stage_ == Stage::running && session_ ? session_->local_connections() : 0;
 }
 
 }  // namespace ssm::standalone

@@ -24,12 +24,25 @@
 
 namespace ssm::standalone {
 
+class StandaloneSession;
+
+// What the owner of sessions that it hands connections to hears (DynamicForward). Both are
+// posted: the owner may destroy the session from here.
+class SessionObserver {
+ public:
+  virtual void on_session_ready(StandaloneSession& session) = 0;  // its kind runs
+  virtual void on_session_over(StandaloneSession& session) = 0;   // done(): the status is final
+
+ protected:
+  ~SessionObserver() = default;
+};
+
 class StandaloneSession {
  public:
   // `base` carries what every session of the command shares (region, profile, endpoint,
   // CA bundle, keep-alive, quiet); the request, what this one asks StartSession for.
   StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base, cli::StartSessionRequest request,
-                    std::shared_ptr<aws::CredentialProvider> credentials);
+                    std::shared_ptr<aws::CredentialProvider> credentials, SessionObserver* observer = nullptr);
   StandaloneSession(const StandaloneSession&) = delete;
   StandaloneSession& operator=(const StandaloneSession&) = delete;
 
@@ -47,6 +60,13 @@ class StandaloneSession {
     return exit_code_.has_value() || (stage_ == Stage::running && session_->done() && !restarts());
   }
   int exit_code() const;
+  // Why the session could not start or ended in failure ("" otherwise): its one line.
+  const std::string& failure() const { return failure_; }
+  const std::string& session_id() const { return spec_.session_id; }
+  // For a session whose spec says connections_handed_in: see ClientSession::take_connection.
+  bool take_connection(session::LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                       std::span<const std::uint8_t> from_client_first);
+  std::size_t local_connections() const;
 
   // How long StartSession may take before the command gives up on it.
   static constexpr std::chrono::seconds kStartSessionTimeout{30};
@@ -76,6 +96,7 @@ class StandaloneSession {
   // The session that started after the user asked to leave: TerminateSession, then leave.
   void terminate_unwanted();
   void fail(const std::string& message);
+  void tell_over();  // the observer, once done()
 
   boost::asio::any_io_executor executor_;
   session::SessionSpec spec_;
@@ -88,6 +109,8 @@ class StandaloneSession {
   std::optional<int> interrupted_by_;       // a signal came while StartSession was on its way
   Stage stage_ = Stage::starting;
   bool ended_by_user_ = false;  // a signal reached the session: it does not restart
+  SessionObserver* observer_;
+  std::string failure_;
   int sessions_started_ = 0;
   boost::asio::steady_timer interrupted_wait_;
 };

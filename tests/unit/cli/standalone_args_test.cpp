@@ -39,6 +39,38 @@ TEST(ForwardSpec, RejectsWhatSshRejects) {
     EXPECT_FALSE(parse_forward_spec(bad)) << bad;
 }
 
+TEST(DynamicSpec, PortOrBindAddressAndPortAsSsh) {
+  auto d = parse_dynamic_spec("1080");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->bind_address, "");
+  EXPECT_EQ(d->port, 1080);
+  d = parse_dynamic_spec("[::1]:0");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->bind_address, "::1");
+  EXPECT_EQ(d->port, 0);
+  d = parse_dynamic_spec(":1080");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->bind_address, "*");
+  for (const char* bad : {"", "x", "1:2:3", "99999", "[::1"}) EXPECT_FALSE(parse_dynamic_spec(bad)) << bad;
+}
+
+TEST(StandaloneArgs, DynamicForwardsNeedNoLocalForward) {
+  const auto r = parse({"port-forward", "--target", "i-1", "-D", "1080", "-D", "127.0.0.1:1081"});
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->dynamic_forwards.size(), 2u);
+  EXPECT_TRUE(session_requests(*r.command).empty()) << "a SOCKS proxy opens sessions on demand";
+}
+
+TEST(StandaloneArgs, ADestinationOnTheNodeOrBeyondIt) {
+  EXPECT_EQ(destination_request("i-1", "", "localhost", 80).document_name, "AWS-StartPortForwardingSession");
+  const auto remote = destination_request("i-1", "", "db.internal", 5432);
+  EXPECT_EQ(remote.document_name, "AWS-StartPortForwardingSessionToRemoteHost");
+  EXPECT_EQ(remote.parameters.dump(), R"({"host":["db.internal"],"portNumber":["5432"]})");
+  EXPECT_EQ(destination_request("i-1", "", "::1", 22, true).document_name,
+            "AWS-StartPortForwardingSessionToRemoteHost") << "::1 named by a SOCKS client stays IPv6";
+  EXPECT_FALSE(destination_request("i-1", "", "localhost", 80).parameters.contains("localPortNumber"));
+}
+
 TEST(SessionParameters, JsonAndShorthand) {
   auto p = parse_session_parameters(R"({"portNumber":["22"],"command":"uptime"})");
   ASSERT_TRUE(p);
