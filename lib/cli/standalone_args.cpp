@@ -236,6 +236,7 @@ constexpr std::string_view kFooter =
 StandaloneParse parse_standalone_args(std::span<const std::string> args) {
   StandaloneCommand c;
   std::vector<std::string> forwards, dynamics, ssh_args;
+  long idle_session_s = static_cast<long>(c.idle_session.count());
   std::string parameters;
 
   CLI::App app{"Session Manager sessions without the AWS CLI: calls StartSession, runs the session, and calls\n"
@@ -269,6 +270,16 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
       ->check(dynamic_check)
       ->type_name("SPEC");
   forward->add_option("--reason", c.reason, "why the sessions are started");
+  forward->add_option("--idle-session", idle_session_s,
+                      "-D: end a destination's session after this many seconds without a connection")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1L, 7L * 24 * 3600))
+      ->capture_default_str();
+  forward->add_option("--max-sessions", c.max_sessions,
+                      "-D: at most this many live sessions; past it the least recently used idle one ends")
+      ->type_name("N")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))
+      ->capture_default_str();
   forward->add_flag("--once", c.once,
                     "end with the first session (by default a session the service or the agent ends is\n"
                     "replaced: the port stays open and the next connection starts a new one)");
@@ -313,6 +324,7 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
     c.subcommand = Subcommand::port_forward;
     for (const std::string& f : forwards) c.forwards.push_back(*parse_forward_spec(f));
     for (const std::string& d : dynamics) c.dynamic_forwards.push_back(*parse_dynamic_spec(d));
+    c.idle_session = std::chrono::seconds(idle_session_s);
   } else {
     c.subcommand = Subcommand::ssh_proxy;
     c.ssh_port = *parse_port(ssh_args.at(0), false);

@@ -13,6 +13,7 @@
 // subcommand name.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -70,6 +71,10 @@ struct StandaloneCommand {
   std::string profile, region, endpoint_url;
   bool quiet = false, verbose = false;
   bool once = false;  // port-forward --once: the process ends with each forward's first session
+  // -D: a destination's session with no connection for this long is ended; at most this many
+  // sessions are live (past it the least recently used idle one ends, else the request fails).
+  std::chrono::seconds idle_session{300};
+  std::size_t max_sessions = 32;
 };
 
 // One request per session the command starts: one for most, one per -L for port-forward.

@@ -36,13 +36,14 @@ socks::Reply reply_for(const std::string& failure) {
 
 DynamicForward::DynamicForward(asio::any_io_executor ex, session::SessionSpec base, cli::DynamicSpec where,
                                std::string target, std::string reason,
-                               std::shared_ptr<aws::CredentialProvider> credentials)
+                               std::shared_ptr<aws::CredentialProvider> credentials, Limits limits)
     : executor_(ex),
       base_(std::move(base)),
       where_(std::move(where)),
       target_(std::move(target)),
       reason_(std::move(reason)),
       credentials_(std::move(credentials)),
+      limits_(limits),
       listener_(ex, static_cast<session::ListenerEvents&>(*this)) {
   // Each destination's session speaks through the proxy's lines, not its own.
   quiet_ = base_.quiet;
@@ -100,6 +101,14 @@ void DynamicForward::connect(const std::shared_ptr<SocksClient>& client) {
     it = destinations_.end();
   }
   if (it == destinations_.end()) {
+    if (!make_room()) {
+      SSM_LOG(warn, "SOCKS " + label() + ": " + std::to_string(limits_.max_sessions) +
+                        " sessions, all in use: refusing a connection to " + key);
+      if (!quiet_)
+        session::print_err("session-manager-plugin: " + label() + ": " + std::to_string(limits_.max_sessions) +
+                           " sessions, all in use (--max-sessions): " + key + " refused\n");
+      return client->refuse(socks::Reply::general_failure);
+    }
     const socks::Destination& d = client->destination();
     SSM_LOG(info, "SOCKS " + label() + ": opening a session for " + key);
     cli::StartSessionRequest request = cli::destination_request(target_, reason_, d.host, d.port, /*exact_address=*/true);
@@ -111,7 +120,53 @@ void DynamicForward::connect(const std::shared_ptr<SocksClient>& client) {
     return;
   }
   if (!it->second.ready) return it->second.waiting.push_back(client);
+  it->second.last_used = std::chrono::steady_clock::now();
   client->hand_to(*it->second.session);
+}
+
+bool DynamicForward::make_room() {
+  if (destinations_.size() < limits_.max_sessions) return true;
+  auto lru = destinations_.end();
+  for (auto it = destinations_.begin(); it != destinations_.end(); ++it) {
+    const Destination& d = it->second;
+    if (!d.ready || d.session->local_connections() > 0) continue;
+    if (lru == destinations_.end() || d.last_used < lru->second.last_used) lru = it;
+  }
+  if (lru == destinations_.end()) return false;
+  retire(lru, "the least recently used, to make room (--max-sessions)");
+  return true;
+}
+
+void DynamicForward::retire(std::map<std::string, Destination>::iterator it, const char* why) {
+  SSM_LOG(info, "SOCKS " + label() + ": ending the session for " + it->first + ": " + why);
+  StandaloneSession& s = *it->second.session;
+  for (const auto& client : std::exchange(it->second.waiting, {})) client->refuse(socks::Reply::general_failure);
+  if (!s.done()) s.on_signal(SIGTERM);  // TerminateSession to the agent; on_session_over follows
+  retired_.push_back(std::move(it->second.session));
+  destinations_.erase(it);
+}
+
+// A timer per destination, re-armed while connections are open: idle means no connection
+// for the whole period, and nothing tells us when a stream of a session closes.
+void DynamicForward::arm_idle_timer(Destination& d, std::chrono::steady_clock::duration after) {
+  d.idle_timer->expires_after(after);
+  const std::string key = find(*d.session)->first;
+  d.idle_timer->async_wait([this, key](const boost::system::error_code& ec) { on_idle_timer(key, ec); });
+}
+
+void DynamicForward::on_idle_timer(const std::string& key, const boost::system::error_code& ec) {
+  if (ec || stopped_) return;
+  const auto it = destinations_.find(key);
+  if (it == destinations_.end() || !it->second.ready) return;
+  Destination& d = it->second;
+  const auto idle_until = d.last_used + limits_.idle_session;
+  const auto now = std::chrono::steady_clock::now();
+  if (d.session->local_connections() > 0) {
+    d.last_used = now;  // in use: idle starts again once its connections are gone
+    return arm_idle_timer(d, limits_.idle_session);
+  }
+  if (now < idle_until) return arm_idle_timer(d, idle_until - now);
+  retire(it, "no connection for --idle-session");
 }
 
 std::map<std::string, DynamicForward::Destination>::iterator DynamicForward::find(const StandaloneSession& session) {
@@ -123,6 +178,9 @@ void DynamicForward::on_session_ready(StandaloneSession& session) {
   const auto it = find(session);
   if (it == destinations_.end()) return;
   it->second.ready = true;
+  it->second.last_used = std::chrono::steady_clock::now();
+  it->second.idle_timer = std::make_unique<asio::steady_timer>(executor_);
+  arm_idle_timer(it->second, limits_.idle_session);
   if (!quiet_)
     session::print_err("session-manager-plugin: " + label() + " -> " + it->first + " (session " + session.session_id() +
                        ")\n");

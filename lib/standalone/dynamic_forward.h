@@ -31,8 +31,12 @@ class SocksClient;
 
 class DynamicForward final : private session::ListenerEvents, private SessionObserver {
  public:
+  struct Limits {
+    std::chrono::seconds idle_session{300};  // cli::StandaloneCommand::idle_session
+    std::size_t max_sessions = 32;
+  };
   DynamicForward(boost::asio::any_io_executor ex, session::SessionSpec base, cli::DynamicSpec where, std::string target,
-                 std::string reason, std::shared_ptr<aws::CredentialProvider> credentials);
+                 std::string reason, std::shared_ptr<aws::CredentialProvider> credentials, Limits limits);
   DynamicForward(const DynamicForward&) = delete;
   DynamicForward& operator=(const DynamicForward&) = delete;
   ~DynamicForward();
@@ -54,6 +58,8 @@ class DynamicForward final : private session::ListenerEvents, private SessionObs
     std::unique_ptr<StandaloneSession> session;
     std::vector<std::shared_ptr<SocksClient>> waiting;  // until the session runs
     bool ready = false;
+    std::chrono::steady_clock::time_point last_used;  // the last connection handed to it
+    std::unique_ptr<boost::asio::steady_timer> idle_timer;
   };
 
   // ListenerEvents
@@ -63,6 +69,12 @@ class DynamicForward final : private session::ListenerEvents, private SessionObs
   void on_session_over(StandaloneSession& session) override;
 
   std::map<std::string, Destination>::iterator find(const StandaloneSession& session);
+  // Room for one more session: true if under the cap, or once the least recently used idle
+  // one was told to end (it is retired, its end on the way).
+  bool make_room();
+  void retire(std::map<std::string, Destination>::iterator it, const char* why);
+  void arm_idle_timer(Destination& d, std::chrono::steady_clock::duration after);
+  void on_idle_timer(const std::string& key, const boost::system::error_code& ec);
   std::string label() const;
 
   boost::asio::any_io_executor executor_;
@@ -70,6 +82,7 @@ class DynamicForward final : private session::ListenerEvents, private SessionObs
   cli::DynamicSpec where_;
   std::string target_, reason_;
   std::shared_ptr<aws::CredentialProvider> credentials_;
+  Limits limits_;
   session::LocalListener listener_;
   std::map<std::string, Destination> destinations_;  // by "host:port"
   // Sessions replaced while the news of their end was on its way; gone once it arrives.

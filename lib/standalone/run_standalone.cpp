@@ -54,7 +54,8 @@ int run_standalone(const cli::StandaloneCommand& command) {
   std::vector<std::unique_ptr<DynamicForward>> proxies;
   for (const cli::DynamicSpec& where : command.dynamic_forwards)
     proxies.push_back(
-        std::make_unique<DynamicForward>(io.get_executor(), base, where, command.target, command.reason, credentials));
+        std::make_unique<DynamicForward>(io.get_executor(), base, where, command.target, command.reason, credentials,
+                                         DynamicForward::Limits{command.idle_session, command.max_sessions}));
 
   boost::asio::post(io, [&] {
     // Every listener is bound before any StartSession: a busy port starts no session at all.

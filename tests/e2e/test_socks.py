@@ -210,6 +210,51 @@ class DynamicForwarding(unittest.TestCase):
             self.assertEqual(code, 0)
             self.assertEqual(proxy.stop()[0], 0)
 
+    def test_an_idle_destination_session_ends_and_the_next_connection_opens_another(self):
+        server = NamedEchoServer("idle")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep:
+            proxy = Proxy(self, ep, "--idle-session", "1")
+            code, s = socks5_connect(proxy.port, "127.0.0.1", server.port)
+            self.assertEqual((code, recv_exactly(s, 4)), (0, b"idle"))
+            time.sleep(1.5)  # an open connection keeps its session, however quiet
+            self.assertEqual([l for l in ep.lines if l.startswith("terminate ")], [])
+            s.close()
+            ep.wait_for(r"^terminate session=", timeout=TIMEOUT)  # TerminateSession, ~1 s later
+            code, s = socks5_connect(proxy.port, "127.0.0.1", server.port)
+            self.assertEqual((code, recv_exactly(s, 4)), (0, b"idle"))
+            s.close()
+            self.assertEqual(len(starts(ep)), 2, ep.lines)
+            self.assertEqual(proxy.stop()[0], 0)
+
+    def test_past_max_sessions_the_least_recently_used_idle_one_ends(self):
+        servers = [NamedEchoServer(f"s{i}", address=f"127.0.0.{i + 2}") for i in range(3)]
+        for s in servers:
+            self.addCleanup(s.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep:
+            proxy = Proxy(self, ep, "--max-sessions", "2")
+            held = []
+            for i in (0, 1):
+                code, s = socks5_connect(proxy.port, f"127.0.0.{i + 2}", servers[i].port)
+                self.assertEqual((code, recv_exactly(s, 2)), (0, f"s{i}".encode()))
+                held.append(s)
+            # Both sessions have a connection: a third destination is refused.
+            code, s = socks5_connect(proxy.port, "127.0.0.4", servers[2].port)
+            s.close()
+            self.assertEqual(code, 0x01)
+            # Once the first is idle, it makes room (the least recently used).
+            held[0].close()
+            time.sleep(0.3)
+            code, s = socks5_connect(proxy.port, "127.0.0.4", servers[2].port)
+            self.assertEqual((code, recv_exactly(s, 2)), (0, b"s2"))
+            s.close()
+            held[1].close()
+            ep.wait_for(r"^terminate session=", timeout=TIMEOUT)
+            code, out, err = proxy.stop()
+        self.assertEqual(code, 0, err)
+        self.assertEqual(len(starts(ep)), 3, ep.lines)
+        self.assertIn("sessions, all in use (--max-sessions)", err)
+
     def test_a_refused_start_session_is_the_socks_reply_and_the_proxy_stays_up(self):
         server = NamedEchoServer("never")
         self.addCleanup(server.close)
