@@ -56,6 +56,7 @@ StartSessionRequest forward_request(const std::string& target, const std::string
                                     bool once) {
   StartSessionRequest r = destination_request(target, reason, f.host, f.remote_port);
   r.restart = !once;
+  r.labelled = true;
   r.parameters["localPortNumber"] = one(std::to_string(f.local_port));
   r.local_host = f.bind_address == "*" ? "0.0.0.0" : f.bind_address;
   return r;

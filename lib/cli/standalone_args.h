@@ -58,6 +58,9 @@ struct StartSessionRequest {
   // A forward that outlives its sessions: when one ends other than by the user's hand, the
   // listener stays open and the next connection starts a new one (port-forward without --once).
   bool restart = false;
+  // A -L forward of port-forward: its ready line names listener, destination and session
+  // (the AWS CLI's sessions keep the AWS plugin's "Port N opened" lines).
+  bool labelled = false;
 };
 std::string to_json(const StartSessionRequest& request);  // the StartSession request body
 

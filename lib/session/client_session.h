@@ -58,6 +58,9 @@ struct SessionSpec {
   // A SOCKS proxy's session for one destination: no listener of its own; its owner hands it
   // each connection (ClientSession::take_connection).
   bool connections_handed_in = false;
+  // A standalone forward's destination ("db.internal:5432"): its ready line names listener,
+  // destination and session instead of the AWS plugin's "Port N opened" lines.
+  std::string forward_label;
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
   // The AWS CLIs that pass the response in argv print their whole command line, token

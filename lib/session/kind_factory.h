@@ -29,6 +29,7 @@ struct KindContext {
   std::string agent_version;  // gates smux
   std::shared_ptr<ListeningSocket> bound;  // SessionSpec::bound_listener
   bool connections_handed_in = false;      // SessionSpec::connections_handed_in
+  std::string forward_label;               // SessionSpec::forward_label
 };
 
 class KindFactory {

@@ -38,7 +38,18 @@ std::string ListenerSession::prepare() {
 void ListenerSession::start() {
   if (config_.connections_handed_in) return on_listening();  // the owner's listener announced itself
   const wire::PortParameters& p = config_.port;
-  if (p.local_connection_type == "unix" && !p.local_unix_socket.empty())
+  const bool unix_socket = p.local_connection_type == "unix" && !p.local_unix_socket.empty();
+  if (!config_.forward_label.empty()) {
+    // Standalone: one line that says which forward this is (there may be several, and a
+    // forward that restarts says it again for each session).
+    const std::string& host = config_.local_host;
+    const std::string listener = unix_socket ? p.local_unix_socket
+                                             : (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                                                   std::to_string(listener_.port());
+    print_out(listener + " -> " + config_.forward_label + " (session " + config_.session_id + ")\n");
+    return on_listening();
+  }
+  if (unix_socket)
     print_out("Unix socket " + p.local_unix_socket + " opened for sessionId " + config_.session_id + ".\n");
   else
     print_out("Port " + std::to_string(listener_.port()) + " opened for sessionId " + config_.session_id + ".\n");

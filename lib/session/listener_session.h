@@ -27,6 +27,7 @@ struct PortSessionConfig {
   // user's hand. Shared because the spec it comes from is copied.
   std::shared_ptr<ListeningSocket> bound;
   bool connections_handed_in = false;  // no listener: take_connection brings them
+  std::string forward_label;           // SessionSpec::forward_label
 };
 
 // The listener `port` asks for (a Unix socket, or TCP on `local_host` at localPortNumber, 0

@@ -1,5 +1,6 @@
 #include "session/local_listener.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +113,21 @@ LocalPeer::LocalPeer(LocalSocket socket, PeerEvents& events, std::uint32_t id)
 
 void LocalPeer::start() { read_next(); }
 
+std::string LocalPeer::remote_text() const {
+  error_code ec;
+  const GenericEndpoint remote = socket_.remote_endpoint(ec);
+  if (ec || remote.protocol().family() == AF_UNIX) return "local";
+  char host[INET6_ADDRSTRLEN] = {};
+  if (remote.data()->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(remote.data());
+    ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(a->sin6_port));
+  }
+  const auto* a = reinterpret_cast<const sockaddr_in*>(remote.data());
+  ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+  return std::string(host) + ":" + std::to_string(ntohs(a->sin_port));
+}
+
 void LocalPeer::resume_reading() {
   paused_ = false;
   read_next();
@@ -128,6 +144,7 @@ void LocalPeer::read_next() {
       self->detach();
       return events->on_peer_closed(*self);
     }
+    self->from_client_ += n;
     self->events_->on_peer_data(*self, std::span(self->buffer_.data(), n));
     self->read_next();
   });
@@ -141,6 +158,7 @@ void LocalPeer::write(std::span<const std::uint8_t> bytes) {
 void LocalPeer::append(std::span<const std::uint8_t> bytes) {
   if (closed_ || bytes.empty()) return;
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  to_client_ += bytes.size();
   if (congested()) was_congested_ = true;
 }
 

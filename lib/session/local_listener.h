@@ -4,6 +4,7 @@
 // TCP and Unix sockets share one type through asio's generic stream protocol.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -84,6 +85,12 @@ class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
   LocalPeer(LocalSocket socket, PeerEvents& events, std::uint32_t id);
 
   std::uint32_t id() const { return id_; }
+  // What passed each way so far, and since when: the -v line at a connection's end.
+  std::uint64_t bytes_from_client() const { return from_client_; }
+  std::uint64_t bytes_to_client() const { return to_client_; }
+  std::chrono::steady_clock::time_point opened_at() const { return opened_at_; }
+  // "127.0.0.1:50312" or a Unix socket's "local": who connected.
+  std::string remote_text() const;
   void start();
   void pause_reading() { paused_ = true; }
   void resume_reading();
@@ -109,6 +116,8 @@ class LocalPeer : public std::enable_shared_from_this<LocalPeer> {
   std::vector<std::uint8_t> pending_;    // gathered, not yet handed to the socket
   std::vector<std::uint8_t> in_flight_;  // being written (async_write: all of it or an error)
   bool reading_ = false, paused_ = false, writing_ = false, closing_ = false, closed_ = false, was_congested_ = false;
+  std::uint64_t from_client_ = 0, to_client_ = 0;
+  std::chrono::steady_clock::time_point opened_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace ssm::session

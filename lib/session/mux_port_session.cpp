@@ -1,6 +1,9 @@
 #include "session/mux_port_session.h"
 
+#include <cstdio>
+
 #include "channel/client_handshake.h"
+#include "log/log.h"
 #include "session/console.h"
 
 namespace ssm::session {
@@ -43,9 +46,24 @@ void MuxPortSession::on_accepted(LocalSocket socket) {
   if (id == 0) return;  // stream ids exhausted: the connection is dropped
   auto peer = std::make_shared<LocalPeer>(std::move(socket), static_cast<PeerEvents&>(*this), id);
   peers_[id] = peer;
+  log_opened(*peer);
   if (!channel_.has_send_space()) peer->pause_reading();
   peer->start();
   send_mux_output();
+}
+
+void MuxPortSession::log_opened(const LocalPeer& peer) const {
+  SSM_LOG(debug, "connection " + std::to_string(peer.id()) + " from " + peer.remote_text() + " opened (session " +
+                     config_.session_id + ")");
+}
+
+void MuxPortSession::log_closed(const LocalPeer& peer, std::string_view by) const {
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - peer.opened_at()).count();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", took);
+  SSM_LOG(debug, "connection " + std::to_string(peer.id()) + " closed by " + std::string(by) + ": " +
+                     std::to_string(peer.bytes_from_client()) + " bytes up, " + std::to_string(peer.bytes_to_client()) +
+                     " down, in " + seconds + " s");
 }
 
 bool MuxPortSession::take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
@@ -55,6 +73,7 @@ bool MuxPortSession::take_connection(LocalSocket& socket, std::span<const std::u
   if (id == 0) return false;  // stream ids exhausted
   auto peer = std::make_shared<LocalPeer>(std::move(socket), static_cast<PeerEvents&>(*this), id);
   peers_[id] = peer;
+  log_opened(*peer);
   peer->write(to_client_first);  // before anything the destination sends
   if (!from_client_first.empty()) mux_.write(id, from_client_first);
   if (!channel_.has_send_space()) peer->pause_reading();
@@ -71,6 +90,7 @@ void MuxPortSession::on_peer_data(LocalPeer& peer, std::span<const std::uint8_t>
 
 void MuxPortSession::on_peer_closed(LocalPeer& peer) {
   const std::uint32_t id = peer.id();
+  log_closed(peer, "the client");
   if (mux_.is_open(id)) {
     mux_.close(id);  // FIN: the agent closes its connection to the destination
     send_mux_output();
@@ -139,6 +159,7 @@ void MuxPortSession::on_output_end() {
 void MuxPortSession::on_stream_fin(std::uint32_t id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
+  log_closed(*it->second, "the destination");
   it->second->close_after_writes();  // what the destination sent still reaches the client
   peers_.erase(it);
   mux_.close(id);

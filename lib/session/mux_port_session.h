@@ -46,6 +46,9 @@ class MuxPortSession final : public ListenerSession, private mux::MuxEvents {
   void on_mux_error(std::error_code ec) override;
 
   void send_mux_output();
+  // -v: a line per connection as it opens, and as it closes (bytes each way, how long).
+  void log_opened(const LocalPeer& peer) const;
+  void log_closed(const LocalPeer& peer, std::string_view by) const;
   bool any_congested() const;
   void keepalive_tick(const boost::system::error_code& ec);
 

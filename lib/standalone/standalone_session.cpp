@@ -25,6 +25,15 @@ StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::S
   spec_.document_name = request_.document_name;
   if (!request_.local_host.empty()) spec_.local_host = request_.local_host;
   spec_.terminate_at_end = true;
+  // A -L forward: its ready line names the destination.
+  if (request_.labelled && request_.parameters.contains("portNumber")) {
+    const auto first = [&](const char* name) -> std::string {
+      const auto& v = request_.parameters[name];
+      return v.is_array() && !v.empty() && v[0].is_string() ? v[0].get<std::string>() : std::string();
+    };
+    const std::string host = request_.parameters.contains("host") ? first("host") : "localhost";
+    spec_.forward_label = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + first("portNumber");
+  }
 }
 
 int StandaloneSession::exit_code() const {

@@ -98,7 +98,7 @@ class StandaloneSessions(unittest.TestCase):
                     while len(ports) < 2 and time.monotonic() < deadline:
                         line = p.stdout.readline().decode()
                         self.assertTrue(line, "the plugin ended before opening both ports")
-                        m = re.match(r"Port (\d+) opened for sessionId (\S+)\.", line)
+                        m = re.match(r"127\.0\.0\.1:(\d+) -> \S+:\d+ \(session (\S+)\)$", line)
                         if m:
                             ports.append((m.group(2), int(m.group(1))))
                     self.assertEqual(len(ports), 2, ports)
@@ -217,7 +217,7 @@ class RestartingForwards(unittest.TestCase):
         while time.monotonic() < deadline:
             line = p.stdout.readline().decode()
             self.assertTrue(line, "the plugin ended before opening its port")
-            if m := re.match(r"Port (\d+) opened for sessionId", line):
+            if m := re.match(r"127\.0\.0\.1:(\d+) -> localhost:\d+ \(session \S+\)$", line):
                 return p, int(m.group(1))
         self.fail("no port opened")
 
@@ -281,6 +281,20 @@ class RestartingForwards(unittest.TestCase):
         self.assertEqual(p.returncode, 0, err.decode())
         self.assertEqual(len(starts), 3, ep.lines)  # the CLI's, then two of the plugin's own
         self.assertEqual(err.decode().count("the port stays open"), 2, err.decode())
+
+    def test_the_ready_line_names_the_forward_and_v_each_connection(self):
+        server = NamedEchoServer("node")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep:
+            p, port = self.start_forward(ep, server, "-v")
+            data = os.urandom(1000)
+            self.assertEqual(converse(port, len("node"), data), (b"node", data))
+            time.sleep(0.3)  # the close reaches the plugin
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=TIMEOUT)
+        err = err.decode()
+        self.assertRegex(err, r"DEBUG connection \d+ from 127\.0\.0\.1:\d+ opened \(session \S+\)")
+        self.assertRegex(err, r"DEBUG connection \d+ closed by the client: 1000 bytes up, 1004 down, in \d+\.\d{3} s")
 
     def test_once_ends_with_the_first_session(self):
         server = NamedEchoServer("node")
