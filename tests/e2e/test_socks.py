@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import unittest
+import zlib
 
 from endpoint import Endpoint
 from test_port import NamedEchoServer, recv_exactly
@@ -33,14 +34,18 @@ def loopback_v6():
 
 
 class FileServer:
-    """An HTTP server on `address` serving one random file; `digest` is its SHA-256."""
+    """An HTTP server on `address` serving one random file ("blob"; `digest` is its SHA-256),
+    and `files` (name -> bytes) beside it."""
 
-    def __init__(self, address, size):
+    def __init__(self, address, size, files=None):
         self._dir = tempfile.TemporaryDirectory(prefix="ssm-socks-www-")
         data = os.urandom(size)
         self.digest = hashlib.sha256(data).hexdigest()
         with open(os.path.join(self._dir.name, "blob"), "wb") as f:
             f.write(data)
+        for name, content in (files or {}).items():
+            with open(os.path.join(self._dir.name, name), "wb") as f:
+                f.write(content)
         directory = self._dir.name
 
         class Handler(http.server.SimpleHTTPRequestHandler):
@@ -268,6 +273,54 @@ class DynamicForwarding(unittest.TestCase):
         self.assertEqual(status, 0, err)
         self.assertEqual(err.count("StartSession failed"), 2, err)
         self.assertNotIn("not-the-secret", err)
+
+
+def png_1x1():
+    """The smallest valid PNG: one opaque pixel."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@unittest.skipUnless(CHROMIUM, "needs Debian's chromium (scripts/setup installs it)")
+class RealBrowser(unittest.TestCase):
+    def test_headless_chromium_loads_a_page_whose_parts_come_from_three_hosts(self):
+        """A page on one loopback address whose script and image come from two others, all
+        through the proxy (loopback is not exempt: <-loopback>); the rendered DOM shows that the
+        script ran and the image decoded, and the endpoint saw a session per host."""
+        third = "::1" if loopback_v6() else "127.0.0.4"
+        image = FileServer(third, 16, {"dot.png": png_1x1()})
+        script = FileServer("127.0.0.3", 16, {"app.js": b"document.getElementById('s').textContent = 'script: ran';"})
+        third_url = f"[{third}]" if ":" in third else third
+        page_html = (f'<html><body><p id="s">script: no</p><p id="i">image: no</p>'
+                     f'<script src="http://127.0.0.3:{script.port}/app.js"></script>'
+                     f'<img src="http://{third_url}:{image.port}/dot.png" onload="document.getElementById(\'i\')'
+                     f'.textContent = \'image: \' + this.naturalWidth + \'x\' + this.naturalHeight"></body></html>')
+        page = FileServer("127.0.0.2", 16, {"index.html": page_html.encode()})
+        for s in (image, script, page):
+            self.addCleanup(s.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep, \
+                tempfile.TemporaryDirectory(prefix="ssm-chromium-") as profile:
+            proxy = Proxy(self, ep, "-v")
+            p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                f"--user-data-dir={profile}", f"--proxy-server=socks5://127.0.0.1:{proxy.port}",
+                                "--proxy-bypass-list=<-loopback>", "--virtual-time-budget=15000", "--dump-dom",
+                                f"http://127.0.0.2:{page.port}/index.html"],
+                               capture_output=True, timeout=120, env=dict(os.environ, HOME=profile))
+            dom = p.stdout.decode(errors="replace")
+            self.assertIn("script: ran", dom, p.stderr.decode(errors="replace")[-2000:])
+            self.assertIn("image: 1x1", dom)
+            code, out, err = proxy.stop()
+            self.assertEqual(code, 0, err)
+            # A session for each of the three hosts (the browser may try others of its own).
+            opened = set(re.findall(r"opening a session for (\S+)", err))
+            self.assertLessEqual({f"127.0.0.2:{page.port}", f"127.0.0.3:{script.port}", f"{third_url}:{image.port}"},
+                                 opened, err)
 
 
 if __name__ == "__main__":
