@@ -260,6 +260,48 @@ class DynamicForwarding(unittest.TestCase):
         self.assertEqual(len(starts(ep)), 3, ep.lines)
         self.assertIn("sessions, all in use (--max-sessions)", err)
 
+    def test_destinations_survive_three_ends_of_their_sessions_by_the_service(self):
+        """The service ends each session after 2 s idle: the proxy forgets it, and the next
+        connection to that destination opens a new one and gets through."""
+        server = NamedEchoServer("again")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "2", "--max-session-duration", "5",
+                      env=aws_env()) as ep:
+            proxy = Proxy(self, ep)
+            for round in range(4):
+                code, s = socks5_connect(proxy.port, "127.0.0.1", server.port)
+                with s:
+                    self.assertEqual((code, recv_exactly(s, 5)), (0, b"again"), f"round {round}")
+                    s.sendall(b"ping")
+                    self.assertEqual(recv_exactly(s, 4), b"ping")
+                if round < 3:
+                    wait = time.monotonic() + TIMEOUT
+                    while len([l for l in ep.lines if l.startswith("service ended ")]) <= round:
+                        self.assertLess(time.monotonic(), wait, "the service did not end the session")
+                        time.sleep(0.05)
+            self.assertEqual(len(starts(ep)), 4, ep.lines)
+            self.assertEqual(proxy.stop()[0], 0)
+
+    def test_a_destination_that_refuses_closes_its_connection(self):
+        """The node cannot connect (nothing listens there): the SOCKS client's connection is
+        closed, the proxy says so and stays up for the next request."""
+        dead = socket.socket()
+        dead.bind(("127.0.0.1", 0))
+        dead_port = dead.getsockname()[1]
+        dead.close()
+        server = NamedEchoServer("alive")
+        self.addCleanup(server.close)
+        with Endpoint("--verify-sigv4", "--stream-target", "agent", env=aws_env()) as ep:
+            proxy = Proxy(self, ep)
+            code, s = socks5_connect(proxy.port, "127.0.0.1", dead_port)
+            with s:
+                s.settimeout(TIMEOUT)
+                self.assertEqual(s.recv(16), b"", "closed, not left hanging")
+            code, s = socks5_connect(proxy.port, "127.0.0.1", server.port)
+            with s:
+                self.assertEqual((code, recv_exactly(s, 5)), (0, b"alive"))
+            self.assertEqual(proxy.stop()[0], 0)
+
     def test_a_refused_start_session_is_the_socks_reply_and_the_proxy_stays_up(self):
         server = NamedEchoServer("never")
         self.addCleanup(server.close)

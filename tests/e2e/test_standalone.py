@@ -282,6 +282,22 @@ class RestartingForwards(unittest.TestCase):
         self.assertEqual(len(starts), 3, ep.lines)  # the CLI's, then two of the plugin's own
         self.assertEqual(err.decode().count("the port stays open"), 2, err.decode())
 
+    def test_terminate_session_from_elsewhere_is_survived_too(self):
+        server = NamedEchoServer("node")
+        self.addCleanup(server.close)
+        with Endpoint("--stream-target", "agent", env=aws_env()) as ep:
+            p, port = self.start_forward(ep, server)
+            data = os.urandom(1000)
+            self.assertEqual(converse(port, len("node"), data), (b"node", data))
+            first = re.match(r"start session=(\S+)", [l for l in ep.lines if l.startswith("start session=")][0]).group(1)
+            ep.api("TerminateSession", {"SessionId": first})  # the console's Terminate button, say
+            ep.wait_for(rf"^session {re.escape(first)} ended:", timeout=TIMEOUT)
+            self.assertEqual(converse(port, len("node"), data), (b"node", data))
+            os.killpg(p.pid, signal.SIGINT)
+            out, err = p.communicate(timeout=TIMEOUT)
+            self.assertEqual(len([l for l in ep.lines if l.startswith("start session=")]), 2, ep.lines)
+        self.assertEqual(p.returncode, 0, err.decode())
+
     def test_the_ready_line_names_the_forward_and_v_each_connection(self):
         server = NamedEchoServer("node")
         self.addCleanup(server.close)
