@@ -21,7 +21,7 @@ import zlib
 
 from endpoint import Endpoint
 from test_port import NamedEchoServer, recv_exactly
-from test_standalone import TARGET, TIMEOUT, aws_env, standalone
+from test_standalone import TARGET, TIMEOUT, aws_env, standalone, starts, wait_for_service_ends
 
 
 def loopback_v6():
@@ -101,10 +101,6 @@ def socks5_connect(proxy_port, host, port, timeout=TIMEOUT):
     s.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + struct.pack(">H", port))
     reply = recv_exactly(s, 10)
     return reply[1], s
-
-
-def starts(ep):
-    return [l for l in ep.lines if l.startswith("start session=")]
 
 
 @unittest.skipUnless(shutil.which("curl"), "needs curl (scripts/setup installs it)")
@@ -275,10 +271,7 @@ class DynamicForwarding(unittest.TestCase):
                     s.sendall(b"ping")
                     self.assertEqual(recv_exactly(s, 4), b"ping")
                 if round < 3:
-                    wait = time.monotonic() + TIMEOUT
-                    while len([l for l in ep.lines if l.startswith("service ended ")]) <= round:
-                        self.assertLess(time.monotonic(), wait, "the service did not end the session")
-                        time.sleep(0.05)
+                    wait_for_service_ends(ep, round + 1)
             self.assertEqual(len(starts(ep)), 4, ep.lines)
             self.assertEqual(proxy.stop()[0], 0)
 

@@ -40,6 +40,17 @@ def started_sessions(ep):
     return [m.group(1) for m in (re.match(r"upgrade session=(\S+) signed=yes$", l) for l in ep.lines) if m]
 
 
+def starts(ep):
+    """The endpoint's StartSession calls so far."""
+    return [l for l in ep.lines if l.startswith("start session=")]
+
+
+def wait_for_service_ends(ep, count):
+    """Until the endpoint has ended `count` sessions itself (--idle-timeout and the like)."""
+    harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) >= count,
+                       timeout=TIMEOUT, what=f"{count} sessions ended by the service")
+
+
 def assert_terminated(test, ep, session_id):
     ep.wait_for(rf"^terminate session={re.escape(session_id)}$", timeout=20)
 
@@ -240,14 +251,12 @@ class RestartingForwards(unittest.TestCase):
                 if round == 1:
                     self.assertEqual(held.recv(16), b"", "the open connection was closed with its session")
                 if round < 3:
-                    ep.wait_for(r"^service ended session=\S+: .*inactivity", timeout=TIMEOUT)
-                    harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) > round,
-                                       timeout=TIMEOUT, what=f"end {round + 1}")
+                    wait_for_service_ends(ep, round + 1)
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
-            starts = [l for l in ep.lines if l.startswith("start session=")]
+            started = starts(ep)
         self.assertEqual(p.returncode, 0, err.decode())
-        self.assertEqual(len(starts), 4, ep.lines)
+        self.assertEqual(len(started), 4, ep.lines)
         self.assertEqual(err.decode().count("the port stays open and the next connection starts a new session"), 3,
                          err.decode())
         self.assertEqual(err.decode().count("ended (1 connection closed with it); the port stays open"), 1, err.decode())
@@ -273,13 +282,12 @@ class RestartingForwards(unittest.TestCase):
                 data = os.urandom(16 * 1024)
                 self.assertEqual(converse(port, len("node"), data), (b"node", data), f"round {round}")
                 if round < 2:
-                    harness.wait_until(lambda: len([l for l in ep.lines if l.startswith("service ended ")]) > round,
-                                       timeout=TIMEOUT, what=f"end {round + 1}")
+                    wait_for_service_ends(ep, round + 1)
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
-            starts = [l for l in ep.lines if l.startswith("start session=")]
+            started = starts(ep)
         self.assertEqual(p.returncode, 0, err.decode())
-        self.assertEqual(len(starts), 3, ep.lines)  # the CLI's, then two of the plugin's own
+        self.assertEqual(len(started), 3, ep.lines)  # the CLI's, then two of the plugin's own
         self.assertEqual(err.decode().count("the port stays open"), 2, err.decode())
 
     def test_terminate_session_from_elsewhere_is_survived_too(self):
@@ -289,13 +297,13 @@ class RestartingForwards(unittest.TestCase):
             p, port = self.start_forward(ep, server)
             data = os.urandom(1000)
             self.assertEqual(converse(port, len("node"), data), (b"node", data))
-            first = re.match(r"start session=(\S+)", [l for l in ep.lines if l.startswith("start session=")][0]).group(1)
+            first = re.match(r"start session=(\S+)", starts(ep)[0]).group(1)
             ep.api("TerminateSession", {"SessionId": first})  # the console's Terminate button, say
             ep.wait_for(rf"^session {re.escape(first)} ended:", timeout=TIMEOUT)
             self.assertEqual(converse(port, len("node"), data), (b"node", data))
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
-            self.assertEqual(len([l for l in ep.lines if l.startswith("start session=")]), 2, ep.lines)
+            self.assertEqual(len(starts(ep)), 2, ep.lines)
         self.assertEqual(p.returncode, 0, err.decode())
 
     def test_the_ready_line_names_the_forward_and_v_each_connection(self):
@@ -318,10 +326,10 @@ class RestartingForwards(unittest.TestCase):
         with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "1", env=aws_env()) as ep:
             p, port = self.start_forward(ep, server, "--once")
             out, err = p.communicate(timeout=TIMEOUT)
-            starts = [l for l in ep.lines if l.startswith("start session=")]
+            started = starts(ep)
         self.assertEqual(p.returncode, 0, err.decode())
         self.assertIn(b"Your session timed out due to inactivity", out)
-        self.assertEqual(len(starts), 1, ep.lines)
+        self.assertEqual(len(started), 1, ep.lines)
 
 
 class InterruptedStart(unittest.TestCase):
