@@ -121,7 +121,11 @@ void DynamicForward::connect(const std::shared_ptr<SocksClient>& client) {
   }
   if (!it->second.ready) return it->second.waiting.push_back(client);
   it->second.last_used = std::chrono::steady_clock::now();
-  client->hand_to(*it->second.session);
+  if (client->hand_to(*it->second.session)) return;
+  // The session no longer takes connections: it is ending (the service closed it, and the
+  // news is on its way). The client gets a new one rather than a refusal.
+  retire(it, "it is ending", /*end_it=*/false);
+  connect(client);
 }
 
 bool DynamicForward::make_room() {
@@ -137,11 +141,11 @@ bool DynamicForward::make_room() {
   return true;
 }
 
-void DynamicForward::retire(std::map<std::string, Destination>::iterator it, const char* why) {
+void DynamicForward::retire(std::map<std::string, Destination>::iterator it, const char* why, bool end_it) {
   SSM_LOG(info, "SOCKS " + label() + ": ending the session for " + it->first + ": " + why);
   StandaloneSession& s = *it->second.session;
   for (const auto& client : std::exchange(it->second.waiting, {})) client->refuse(socks::Reply::general_failure);
-  if (!s.done()) s.on_signal(SIGTERM);  // TerminateSession to the agent; on_session_over follows
+  if (end_it && !s.done()) s.on_signal(SIGTERM);  // TerminateSession to the agent; on_session_over follows
   retired_.push_back(std::move(it->second.session));
   destinations_.erase(it);
 }
@@ -184,7 +188,8 @@ void DynamicForward::on_session_ready(StandaloneSession& session) {
   if (!quiet_)
     session::print_err("session-manager-plugin: " + label() + " -> " + it->first + " (session " + session.session_id() +
                        ")\n");
-  for (const auto& client : std::exchange(it->second.waiting, {})) client->hand_to(session);
+  for (const auto& client : std::exchange(it->second.waiting, {}))
+    if (!client->hand_to(session)) client->refuse(socks::Reply::general_failure);
 }
 
 void DynamicForward::on_session_over(StandaloneSession& session) {
@@ -273,6 +278,7 @@ void SocksClient::on_read(const error_code& ec, std::size_t n) {
       return write_then_close(step.answer);
     case socks::RequestParser::State::request:
       requested_ = true;
+      leftover_ = parser_.take_leftover();
       deadline_.cancel();
       if (!step.answer.empty()) {  // the method choice, when the request came with the greeting
         outgoing_ = step.answer;
@@ -285,10 +291,11 @@ void SocksClient::on_read(const error_code& ec, std::size_t n) {
   }
 }
 
-void SocksClient::hand_to(StandaloneSession& session) {
+bool SocksClient::hand_to(StandaloneSession& session) {
   const auto reply = socks::encode_reply(parser_.version(), socks::Reply::succeeded);
-  const auto early = parser_.take_leftover();
-  if (!session.take_connection(socket_, reply, early)) refuse(socks::Reply::general_failure);
+  if (!session.take_connection(socket_, reply, leftover_)) return false;
+  leftover_.clear();
+  return true;
 }
 
 void SocksClient::refuse(socks::Reply code) { write_then_close(socks::encode_reply(parser_.version(), code)); }

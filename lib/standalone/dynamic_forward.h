@@ -72,7 +72,9 @@ class DynamicForward final : private session::ListenerEvents, private SessionObs
   // Room for one more session: true if under the cap, or once the least recently used idle
   // one was told to end (it is retired, its end on the way).
   bool make_room();
-  void retire(std::map<std::string, Destination>::iterator it, const char* why);
+  // The session leaves the table (a new one may take its destination); `end_it`: tell it to
+  // end (TerminateSession), unless it is ending on its own.
+  void retire(std::map<std::string, Destination>::iterator it, const char* why, bool end_it = true);
   void arm_idle_timer(Destination& d, std::chrono::steady_clock::duration after);
   void on_idle_timer(const std::string& key, const boost::system::error_code& ec);
   std::string label() const;
@@ -101,8 +103,9 @@ class SocksClient : public std::enable_shared_from_this<SocksClient> {
 
   const socks::Destination& destination() const { return parser_.destination(); }
   // The destination's session runs: the success reply goes first, then whatever the session
-  // relays; the bytes the client sent after its request are the stream's first.
-  void hand_to(StandaloneSession& session);
+  // relays; the bytes the client sent after its request are the stream's first. False, with
+  // the connection still here, when the session no longer takes connections.
+  bool hand_to(StandaloneSession& session);
   // The failure reply (SOCKS4 knows only "rejected"), then the connection closes.
   void refuse(socks::Reply code);
 
@@ -119,6 +122,7 @@ class SocksClient : public std::enable_shared_from_this<SocksClient> {
   socks::RequestParser parser_;
   std::array<std::uint8_t, 1024> buffer_{};
   std::vector<std::uint8_t> outgoing_;
+  std::vector<std::uint8_t> leftover_;  // sent after the request, before any reply
   boost::asio::steady_timer deadline_;
   bool requested_ = false;
 };

@@ -263,7 +263,7 @@ class DynamicForwarding(unittest.TestCase):
         self.addCleanup(server.close)
         with Endpoint("--verify-sigv4", "--stream-target", "agent", "--idle-timeout", "2", "--max-session-duration", "5",
                       env=aws_env()) as ep:
-            proxy = Proxy(self, ep)
+            proxy = Proxy(self, ep, "-v")
             for round in range(4):
                 code, s = socks5_connect(proxy.port, "127.0.0.1", server.port)
                 with s:
@@ -272,6 +272,10 @@ class DynamicForwarding(unittest.TestCase):
                     self.assertEqual(recv_exactly(s, 4), b"ping")
                 if round < 3:
                     wait_for_service_ends(ep, round + 1)
+                    # Once the proxy has heard of it: a connection made in the moment before
+                    # still reaches the ending session, and is closed with it.
+                    while "is over" not in (line := proxy.proc.stderr.readline().decode()):
+                        self.assertTrue(line, "the proxy ended")
             self.assertEqual(len(starts(ep)), 4, ep.lines)
             self.assertEqual(proxy.stop()[0], 0)
 
