@@ -95,9 +95,7 @@ void DynamicForward::connect(const std::shared_ptr<SocksClient>& client) {
   auto it = destinations_.find(key);
   if (it != destinations_.end() && it->second.session->done()) {
     // Over, with the news on its way (on_session_over): a new session for the new connection.
-    for (const auto& waiting : std::exchange(it->second.waiting, {})) waiting->refuse(socks::Reply::general_failure);
-    retired_.push_back(std::move(it->second.session));
-    destinations_.erase(it);
+    retire(it, "it is over", /*end_it=*/false);
     it = destinations_.end();
   }
   if (it == destinations_.end()) {
