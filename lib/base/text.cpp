@@ -30,4 +30,11 @@ std::string hex_lower(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
+std::string host_port(std::string_view host, std::string_view port) {
+  std::string out = host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+  out += ':';
+  out += port;
+  return out;
+}
+
 }  // namespace ssm::base

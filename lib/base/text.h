@@ -18,6 +18,11 @@ bool iequals(std::string_view a, std::string_view b);
 // `text` begins with `prefix`, ignoring ASCII case.
 bool istarts_with(std::string_view text, std::string_view prefix);
 
+// "host:port" as an address is written in URLs, request lines and messages: an IPv6 host
+// in brackets ("[::1]:22"), any other as it is.
+std::string host_port(std::string_view host, std::string_view port);
+inline std::string host_port(std::string_view host, unsigned port) { return host_port(host, std::to_string(port)); }
+
 // Two lowercase hex digits a byte, in order: {0x0a, 0xff} -> "0aff".
 std::string hex_lower(std::span<const std::uint8_t> bytes);
 // The value of one hex digit (either case), or -1 when `c` is not one.

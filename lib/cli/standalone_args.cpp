@@ -58,7 +58,7 @@ StartSessionRequest forward_request(const std::string& target, const std::string
   r.restart = !once;
   r.labelled = true;
   r.parameters["localPortNumber"] = one(std::to_string(f.local_port));
-  r.local_host = f.bind_address == "*" ? "0.0.0.0" : f.bind_address;
+  r.local_host = listen_host(f.bind_address);
   return r;
 }
 
@@ -80,6 +80,8 @@ StartSessionRequest destination_request(const std::string& target, const std::st
   r.parameters["portNumber"] = one(std::to_string(port));
   return r;
 }
+
+std::string listen_host(const std::string& bind_address) { return bind_address == "*" ? "0.0.0.0" : bind_address; }
 
 std::optional<DynamicSpec> parse_dynamic_spec(std::string_view text) {
   const auto fields = split_forward_fields(text);

@@ -42,6 +42,10 @@ struct DynamicSpec {
 };
 std::optional<DynamicSpec> parse_dynamic_spec(std::string_view text);
 
+// Where a -L or -D listens: its bind address, "*" meaning every IPv4 interface; "" for the
+// default (SSM_PLUGIN_LOCAL_HOST or 127.0.0.1).
+std::string listen_host(const std::string& bind_address);
+
 // --parameters: a JSON object of string lists ({"portNumber":["22"]}), or the AWS CLI's
 // shorthand key=value[,value...][,key=value...]. A JSON string value becomes a one-element list.
 std::optional<wire::Json> parse_session_parameters(std::string_view text);

@@ -52,15 +52,7 @@ struct SessionSpec {
   // What the channel keeps ahead of a gap while the agent repairs it (SSM_PLUGIN_RECEIVE_BUFFER_MIB).
   std::size_t receive_buffer_mib = 64;
   std::string local_host = "127.0.0.1";     // listener address for port forwarding (SSM_PLUGIN_LOCAL_HOST)
-  // A port forward's listener, bound before the session was asked for (standalone), so that
-  // a busy port starts no session; the listener kinds take it instead of binding their own.
-  std::shared_ptr<ListeningSocket> bound_listener;
-  // A SOCKS proxy's session for one destination: no listener of its own; its owner hands it
-  // each connection (ClientSession::take_connection).
-  bool connections_handed_in = false;
-  // A standalone forward's destination ("db.internal:5432"): its ready line names listener,
-  // destination and session instead of the AWS plugin's "Port N opened" lines.
-  std::string forward_label;
+  ListenerSetup listener;  // a port forward's local side, when its owner sets it up (standalone)
   bool quiet = false;             // no "Starting session" / "Exiting session" lines (-q)
   bool terminate_at_end = false;  // standalone: the plugin started the session, so it ends it
   // The AWS CLIs that pass the response in argv print their whole command line, token
@@ -106,9 +98,10 @@ class ClientSession final : private channel::ChannelHandler,
   // The exit status is decided (possibly with TerminateSession still on its way).
   bool over() const { return phase_ == Phase::ending || phase_ == Phase::closed; }
   int exit_code() const { return done() ? exit_code_ : kExitConnectionFailure; }
-  // A local connection for a session whose spec says connections_handed_in: what to write to
-  // its client before anything from the agent (a SOCKS reply), and what the client sent
-  // already; false when the session cannot take it (not running, or a kind without streams).
+  // A local connection for a session whose spec says listener.connections_handed_in: what to
+  // write to its client before anything from the agent (a SOCKS reply), and what the client
+  // sent already; false when the session cannot take it (not running, or a kind without
+  // streams).
   bool take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
                        std::span<const std::uint8_t> from_client_first);
   // Local connections open now, and those the session's end closed (port forwarding).

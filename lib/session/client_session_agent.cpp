@@ -1,9 +1,9 @@
 // The coordinator's side of the agent's messages: the handshake (answered by SessionHandshake,
 // with KMS through the control plane), the first data message of an agent that runs no
 // handshake, data for the session kind, and the service's channel_closed.
-#include <boost/asio/post.hpp>
-
 #include "session/client_session.h"
+
+#include <boost/asio/post.hpp>
 
 #include "log/log.h"
 
@@ -129,8 +129,7 @@ channel::Delivery ClientSession::on_agent_data(const wire::ClientMessage& m) {
 
 void ClientSession::start_kind() {
   kind_made_for_ = handshake_.session_type()->kind;
-  kind_ = kinds_->make(*handshake_.session_type(), {spec_.session_id, spec_.local_host, handshake_.agent_version(), spec_.bound_listener,
-                        spec_.connections_handed_in, spec_.forward_label},
+  kind_ = kinds_->make(*handshake_.session_type(), {spec_.session_id, spec_.local_host, handshake_.agent_version(), spec_.listener},
                        connection_.channel(), *this, *this);
   // Printed once the session kind is known and its local side ready (a port's listener bound),
   // so that a failed start shows one line only and a stdio session never shows it (the AWS

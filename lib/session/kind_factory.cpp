@@ -17,8 +17,7 @@ std::unique_ptr<SessionKind> LocalKindFactory::make(const channel::SessionType& 
   // No `type`: standard-stream forwarding over stdin/stdout (SSH ProxyCommand).
   if (port.type != "LocalPortForwarding")
     return std::make_unique<StreamSession>(executor_, channel, events, StreamOptions{.end_on_input_eof = true});
-  PortSessionConfig config{context.session_id, port, context.local_host, context.agent_version, context.bound,
-                           context.connections_handed_in, context.forward_label};
+  PortSessionConfig config{context.session_id, port, context.local_host, context.agent_version, context.listener};
   // Agents after 3.0.196.0 speak smux; older ones forward one connection at a time.
   if (channel::version_greater(context.agent_version, channel::kMuxAfter))
     return std::make_unique<MuxPortSession>(executor_, channel, events, std::move(config));

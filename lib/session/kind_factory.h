@@ -27,9 +27,7 @@ struct KindContext {
   std::string session_id;
   std::string local_host;     // listeners bind here (SSM_PLUGIN_LOCAL_HOST)
   std::string agent_version;  // gates smux
-  std::shared_ptr<ListeningSocket> bound;  // SessionSpec::bound_listener
-  bool connections_handed_in = false;      // SessionSpec::connections_handed_in
-  std::string forward_label;               // SessionSpec::forward_label
+  ListenerSetup listener;     // SessionSpec::listener
 };
 
 class KindFactory {

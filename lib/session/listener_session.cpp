@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/text.h"
 #include "session/console.h"
 
 namespace ssm::session {
@@ -24,9 +25,9 @@ std::string listen_for(ListeningSocket& socket, const wire::PortParameters& p, c
 }
 
 std::string ListenerSession::prepare() {
-  if (config_.connections_handed_in) return {};
-  if (config_.bound && config_.bound->is_open()) {
-    listener_.adopt(std::move(*config_.bound));
+  if (config_.setup.connections_handed_in) return {};
+  if (config_.setup.bound && config_.setup.bound->is_open()) {
+    listener_.adopt(std::move(*config_.setup.bound));
     return {};
   }
   ListeningSocket socket(listener_.get_executor());
@@ -36,17 +37,15 @@ std::string ListenerSession::prepare() {
 }
 
 void ListenerSession::start() {
-  if (config_.connections_handed_in) return on_listening();  // the owner's listener announced itself
+  if (config_.setup.connections_handed_in) return on_listening();  // the owner's listener announced itself
   const wire::PortParameters& p = config_.port;
   const bool unix_socket = p.local_connection_type == "unix" && !p.local_unix_socket.empty();
-  if (!config_.forward_label.empty()) {
+  if (!config_.setup.forward_label.empty()) {
     // Standalone: one line that says which forward this is (there may be several, and a
     // forward that restarts says it again for each session).
-    const std::string& host = config_.local_host;
-    const std::string listener = unix_socket ? p.local_unix_socket
-                                             : (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                                                   std::to_string(listener_.port());
-    print_out(listener + " -> " + config_.forward_label + " (session " + config_.session_id + ")\n");
+    const std::string listener =
+        unix_socket ? p.local_unix_socket : base::host_port(config_.local_host, listener_.port());
+    print_out(listener + " -> " + config_.setup.forward_label + " (session " + config_.session_id + ")\n");
     return on_listening();
   }
   if (unix_socket)
@@ -59,7 +58,7 @@ void ListenerSession::start() {
 
 bool ListenerSession::on_signal(int) {
   if (terminating_ || done_) return false;  // a second signal: leave now
-  if (!config_.connections_handed_in) print_out("Terminate signal received, exiting.\n");
+  if (!config_.setup.connections_handed_in) print_out("Terminate signal received, exiting.\n");
   terminating_ = stopped_ = true;
   listener_.close();
   close_connections();
@@ -95,7 +94,7 @@ void ListenerSession::end_terminated() {
   if (done_) return;
   done_ = true;
   terminate_timer_.cancel();
-  if (!config_.connections_handed_in) print_out("\n\nExiting session with sessionId: " + config_.session_id + ".\n\n");
+  if (!config_.setup.connections_handed_in) print_out("\n\nExiting session with sessionId: " + config_.session_id + ".\n\n");
   events_.on_kind_done(0);
 }
 
@@ -122,7 +121,7 @@ void ListenerSession::give_back_listener() {
   // back still listening, so that the next connection waits for the next session. The user's
   // own ending (on_signal) closes it instead.
   if (!listener_.is_open()) return;  // given back or closed already (finish, then abort)
-  if (config_.bound && !terminating_) *config_.bound = listener_.release();
+  if (config_.setup.bound && !terminating_) *config_.setup.bound = listener_.release();
   else listener_.close();
 }
 

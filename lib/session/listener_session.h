@@ -22,12 +22,7 @@ struct PortSessionConfig {
   wire::PortParameters port;
   std::string local_host = "127.0.0.1";  // SSM_PLUGIN_LOCAL_HOST
   std::string agent_version;
-  // Bound before the session started (standalone port forwarding): listened on instead of
-  // binding anew, and given back, still listening, when the session ends other than by the
-  // user's hand. Shared because the spec it comes from is copied.
-  std::shared_ptr<ListeningSocket> bound;
-  bool connections_handed_in = false;  // no listener: take_connection brings them
-  std::string forward_label;           // SessionSpec::forward_label
+  ListenerSetup setup;  // SessionSpec::listener
 };
 
 // The listener `port` asks for (a Unix socket, or TCP on `local_host` at localPortNumber, 0

@@ -9,6 +9,8 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 
+#include "base/text.h"
+
 namespace ssm::session {
 
 namespace asio = boost::asio;
@@ -121,11 +123,11 @@ std::string LocalPeer::remote_text() const {
   if (remote.data()->sa_family == AF_INET6) {
     const auto* a = reinterpret_cast<const sockaddr_in6*>(remote.data());
     ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(a->sin6_port));
+    return base::host_port(host, ntohs(a->sin6_port));
   }
   const auto* a = reinterpret_cast<const sockaddr_in*>(remote.data());
   ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-  return std::string(host) + ":" + std::to_string(ntohs(a->sin_port));
+  return base::host_port(host, ntohs(a->sin_port));
 }
 
 void LocalPeer::resume_reading() {

@@ -28,6 +28,21 @@ std::string listen_tcp(ListeningSocket& socket, const std::string& host, std::ui
 // An existing socket file at `path` is replaced; the new one is readable by its owner only.
 std::string listen_unix(ListeningSocket& socket, const std::string& path);
 
+// A port forward's local side as its owner sets it up (standalone use), carried unchanged
+// from SessionSpec to the listener kinds.
+struct ListenerSetup {
+  // Bound before the session was asked for, so that a busy port starts no session: listened
+  // on instead of binding anew, and given back, still listening, when the session ends other
+  // than by the user's hand. Shared because the spec it comes from is copied.
+  std::shared_ptr<ListeningSocket> bound;
+  // A SOCKS proxy's session for one destination: no listener; its owner hands it each
+  // connection (ClientSession::take_connection).
+  bool connections_handed_in = false;
+  // A standalone forward's destination ("db.internal:5432"): the ready line names listener,
+  // destination and session instead of the AWS plugin's "Port N opened" lines.
+  std::string forward_label;
+};
+
 class ListenerEvents {
  public:
   virtual void on_accepted(LocalSocket socket) = 0;

@@ -42,14 +42,7 @@ void MuxPortSession::on_accepted(LocalSocket socket) {
     announced_ = true;
     print_out("\nConnection accepted for session [" + config_.session_id + "]\n");
   }
-  const std::uint32_t id = mux_.open();
-  if (id == 0) return;  // stream ids exhausted: the connection is dropped
-  auto peer = std::make_shared<LocalPeer>(std::move(socket), static_cast<PeerEvents&>(*this), id);
-  peers_[id] = peer;
-  log_opened(*peer);
-  if (!channel_.has_send_space()) peer->pause_reading();
-  peer->start();
-  send_mux_output();
+  open_stream(socket, {}, {});  // when stream ids are exhausted, the connection is dropped
 }
 
 void MuxPortSession::log_opened(const LocalPeer& peer) const {
@@ -68,13 +61,17 @@ void MuxPortSession::log_closed(const LocalPeer& peer, std::string_view by) cons
 
 bool MuxPortSession::take_connection(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
                                      std::span<const std::uint8_t> from_client_first) {
-  if (stopped_) return false;
+  return !stopped_ && open_stream(socket, to_client_first, from_client_first);
+}
+
+bool MuxPortSession::open_stream(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                                 std::span<const std::uint8_t> from_client_first) {
   const std::uint32_t id = mux_.open();
   if (id == 0) return false;  // stream ids exhausted
   auto peer = std::make_shared<LocalPeer>(std::move(socket), static_cast<PeerEvents&>(*this), id);
   peers_[id] = peer;
   log_opened(*peer);
-  peer->write(to_client_first);  // before anything the destination sends
+  if (!to_client_first.empty()) peer->write(to_client_first);  // before anything the destination sends
   if (!from_client_first.empty()) mux_.write(id, from_client_first);
   if (!channel_.has_send_space()) peer->pause_reading();
   peer->start();

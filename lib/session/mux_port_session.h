@@ -45,6 +45,10 @@ class MuxPortSession final : public ListenerSession, private mux::MuxEvents {
   void on_stream_fin(std::uint32_t id) override;
   void on_mux_error(std::error_code ec) override;
 
+  // A smux stream for one local connection, with what to write to its client first and what
+  // its client sent already; false when stream ids are exhausted.
+  bool open_stream(LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
+                   std::span<const std::uint8_t> from_client_first);
   void send_mux_output();
   // -v: a line per connection as it opens, and as it closes (bytes each way, how long).
   void log_opened(const LocalPeer& peer) const;

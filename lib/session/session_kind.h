@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "session/local_listener.h"
 #include "channel/data_channel.h"
+#include "session/local_listener.h"
 #include "wire/client_message.h"
 
 namespace ssm::session {

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "base/text.h"
 #include "log/log.h"
 #include "session/console.h"
 #include "session/listener_session.h"
@@ -17,9 +18,7 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-std::string key_of(const socks::Destination& d) {
-  return (d.host.find(':') != std::string::npos ? "[" + d.host + "]" : d.host) + ":" + std::to_string(d.port);
-}
+std::string key_of(const socks::Destination& d) { return base::host_port(d.host, d.port); }
 
 // StartSession's refusal, as a SOCKS client can understand it (RFC 1928 §6).
 socks::Reply reply_for(const std::string& failure) {
@@ -48,8 +47,8 @@ DynamicForward::DynamicForward(asio::any_io_executor ex, session::SessionSpec ba
   // Each destination's session speaks through the proxy's lines, not its own.
   quiet_ = base_.quiet;
   base_.quiet = true;
-  base_.connections_handed_in = true;
-  if (!where_.bind_address.empty()) base_.local_host = where_.bind_address == "*" ? "0.0.0.0" : where_.bind_address;
+  base_.listener.connections_handed_in = true;
+  if (!where_.bind_address.empty()) base_.local_host = cli::listen_host(where_.bind_address);
 }
 
 DynamicForward::~DynamicForward() = default;
@@ -66,8 +65,7 @@ std::string DynamicForward::bind() {
 }
 
 std::string DynamicForward::label() const {
-  const std::string& host = base_.local_host;
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(listener_.port());
+  return base::host_port(base_.local_host, listener_.port());
 }
 
 void DynamicForward::start() {
@@ -150,9 +148,8 @@ void DynamicForward::retire(std::map<std::string, Destination>::iterator it, con
 
 // A timer per destination, re-armed while connections are open: idle means no connection
 // for the whole period, and nothing tells us when a stream of a session closes.
-void DynamicForward::arm_idle_timer(Destination& d, std::chrono::steady_clock::duration after) {
+void DynamicForward::arm_idle_timer(const std::string& key, Destination& d, std::chrono::steady_clock::duration after) {
   d.idle_timer->expires_after(after);
-  const std::string key = find(*d.session)->first;
   d.idle_timer->async_wait([this, key](const boost::system::error_code& ec) { on_idle_timer(key, ec); });
 }
 
@@ -165,9 +162,9 @@ void DynamicForward::on_idle_timer(const std::string& key, const boost::system::
   const auto now = std::chrono::steady_clock::now();
   if (d.session->local_connections() > 0) {
     d.last_used = now;  // in use: idle starts again once its connections are gone
-    return arm_idle_timer(d, limits_.idle_session);
+    return arm_idle_timer(key, d, limits_.idle_session);
   }
-  if (now < idle_until) return arm_idle_timer(d, idle_until - now);
+  if (now < idle_until) return arm_idle_timer(key, d, idle_until - now);
   retire(it, "no connection for --idle-session");
 }
 
@@ -182,7 +179,7 @@ void DynamicForward::on_session_ready(StandaloneSession& session) {
   it->second.ready = true;
   it->second.last_used = std::chrono::steady_clock::now();
   it->second.idle_timer = std::make_unique<asio::steady_timer>(executor_);
-  arm_idle_timer(it->second, limits_.idle_session);
+  arm_idle_timer(it->first, it->second, limits_.idle_session);
   if (!quiet_)
     session::print_err("session-manager-plugin: " + label() + " -> " + it->first + " (session " + session.session_id() +
                        ")\n");
@@ -191,22 +188,20 @@ void DynamicForward::on_session_ready(StandaloneSession& session) {
 }
 
 void DynamicForward::on_session_over(StandaloneSession& session) {
-  const auto it = find(session);
-  if (it == destinations_.end()) {
-    const auto r = std::find_if(retired_.begin(), retired_.end(), [&](const auto& s) { return s.get() == &session; });
-    if (r == retired_.end()) return;
-    asio::post(executor_, [doomed = std::shared_ptr<StandaloneSession>(std::move(*r))] {});
-    retired_.erase(r);
-    return;
+  if (const auto it = find(session); it != destinations_.end()) {
+    // Clients still waiting learn why it never ran; a session that ran has none waiting.
+    const socks::Reply reply = it->second.ready ? socks::Reply::general_failure : reply_for(session.failure());
+    SSM_LOG(info, "SOCKS " + label() + ": the session for " + it->first + " is over" +
+                      (session.failure().empty() ? "" : ": " + session.failure()));
+    for (const auto& client : std::exchange(it->second.waiting, {})) client->refuse(reply);
+    retired_.push_back(std::move(it->second.session));
+    destinations_.erase(it);
   }
-  const bool was_ready = it->second.ready;
-  const socks::Reply reply = reply_for(session.failure());
-  SSM_LOG(info, "SOCKS " + label() + ": the session for " + it->first + " is over" +
-                    (session.failure().empty() ? "" : ": " + session.failure()));
-  for (const auto& client : std::exchange(it->second.waiting, {})) client->refuse(was_ready ? socks::Reply::general_failure : reply);
+  const auto r = std::find_if(retired_.begin(), retired_.end(), [&](const auto& s) { return s.get() == &session; });
+  if (r == retired_.end()) return;
   // Not destroyed from inside its own callbacks: after them.
-  asio::post(executor_, [doomed = std::shared_ptr<StandaloneSession>(std::move(it->second.session))] {});
-  destinations_.erase(it);
+  asio::post(executor_, [doomed = std::shared_ptr<StandaloneSession>(std::move(*r))] {});
+  retired_.erase(r);
 }
 
 void DynamicForward::on_signal(int signo) {

@@ -75,7 +75,7 @@ class DynamicForward final : private session::ListenerEvents, private SessionObs
   // The session leaves the table (a new one may take its destination); `end_it`: tell it to
   // end (TerminateSession), unless it is ending on its own.
   void retire(std::map<std::string, Destination>::iterator it, const char* why, bool end_it = true);
-  void arm_idle_timer(Destination& d, std::chrono::steady_clock::duration after);
+  void arm_idle_timer(const std::string& key, Destination& d, std::chrono::steady_clock::duration after);
   void on_idle_timer(const std::string& key, const boost::system::error_code& ec);
   std::string label() const;
 

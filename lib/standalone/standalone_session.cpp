@@ -4,12 +4,23 @@
 
 #include <boost/asio/post.hpp>
 
+#include "base/text.h"
 #include "cli/plugin_args.h"
 #include "log/log.h"
-#include "session/listener_session.h"
 #include "session/console.h"
+#include "session/listener_session.h"
 
 namespace ssm::standalone {
+namespace {
+
+// The first value of a StartSession parameter ({"portNumber": ["22"]}), or "".
+std::string first_parameter(const wire::Json& parameters, const char* name) {
+  const auto it = parameters.find(name);
+  if (it == parameters.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return {};
+  return (*it)[0].get<std::string>();
+}
+
+}  // namespace
 
 StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::SessionSpec base,
                                      cli::StartSessionRequest request,
@@ -27,12 +38,8 @@ StandaloneSession::StandaloneSession(boost::asio::any_io_executor ex, session::S
   spec_.terminate_at_end = true;
   // A -L forward: its ready line names the destination.
   if (request_.labelled && request_.parameters.contains("portNumber")) {
-    const auto first = [&](const char* name) -> std::string {
-      const auto& v = request_.parameters[name];
-      return v.is_array() && !v.empty() && v[0].is_string() ? v[0].get<std::string>() : std::string();
-    };
-    const std::string host = request_.parameters.contains("host") ? first("host") : "localhost";
-    spec_.forward_label = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + first("portNumber");
+    const std::string host = request_.parameters.contains("host") ? first_parameter(request_.parameters, "host") : "localhost";
+    spec_.listener.forward_label = base::host_port(host, first_parameter(request_.parameters, "portNumber"));
   }
 }
 
@@ -63,20 +70,15 @@ void StandaloneSession::start_session() {
 std::string StandaloneSession::bind_listener() {
   // The parameters a port document's listener is chosen by (protocol.md §8.1); the agent
   // echoes them back in the handshake, too late to keep a busy port from starting a session.
-  const auto text = [this](const char* name) -> std::string {
-    const auto it = request_.parameters.find(name);
-    if (it == request_.parameters.end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) return {};
-    return (*it)[0].get<std::string>();
-  };
   wire::PortParameters port;
-  port.local_port_number = text("localPortNumber");
-  port.local_unix_socket = text("localUnixSocket");
-  port.local_connection_type = text("localConnectionType");
+  port.local_port_number = first_parameter(request_.parameters, "localPortNumber");
+  port.local_unix_socket = first_parameter(request_.parameters, "localUnixSocket");
+  port.local_connection_type = first_parameter(request_.parameters, "localConnectionType");
   const bool unix_socket = port.local_connection_type == "unix" && !port.local_unix_socket.empty();
   if (port.local_port_number.empty() && !unix_socket) return {};  // not a listener's session
   auto socket = std::make_shared<session::ListeningSocket>(executor_);
   if (std::string problem = session::listen_for(*socket, port, spec_.local_host); !problem.empty()) return problem;
-  spec_.bound_listener = std::move(socket);
+  spec_.listener.bound = std::move(socket);
   return {};
 }
 
@@ -122,13 +124,12 @@ void StandaloneSession::launch_session() {
   if (observer_) parts.on_kind_started = [this] { observer_->on_session_ready(*this); };
   session_ = std::make_unique<session::ClientSession>(executor_, spec_, credentials_, std::move(parts));
   stage_ = Stage::running;
-  ++sessions_started_;
   session_->start();
 }
 
 bool StandaloneSession::restarts() const {
   // The listener comes back from the session still listening unless the user ended it.
-  return request_.restart && !ended_by_user_ && !exit_code_ && spec_.bound_listener && spec_.bound_listener->is_open();
+  return request_.restart && !ended_by_user_ && !exit_code_ && spec_.listener.bound && spec_.listener.bound->is_open();
 }
 
 void StandaloneSession::on_session_closed() {
@@ -148,7 +149,7 @@ void StandaloneSession::on_session_closed() {
   }
   stage_ = Stage::awaiting_client;
   // A connection waits in the backlog, not accepted: the next session's listener takes it.
-  spec_.bound_listener->async_wait(boost::asio::socket_base::wait_read,
+  spec_.listener.bound->async_wait(boost::asio::socket_base::wait_read,
                                    [this](const boost::system::error_code& ec) { on_client_waiting(ec); });
 }
 
@@ -165,7 +166,7 @@ void StandaloneSession::on_signal(int signo) {
     // Between sessions: nothing runs that could be ended, and a port forward ended by Ctrl-C
     // exits 0, as ListenerSession does.
     ended_by_user_ = true;
-    if (spec_.bound_listener) spec_.bound_listener->close();
+    if (spec_.listener.bound) spec_.listener.bound->close();
     exit_code_ = signo == SIGINT || signo == SIGTERM ? 0 : 128 + signo;
     return;
   }

@@ -63,7 +63,7 @@ class StandaloneSession {
   // Why the session could not start or ended in failure ("" otherwise): its one line.
   const std::string& failure() const { return failure_; }
   const std::string& session_id() const { return spec_.session_id; }
-  // For a session whose spec says connections_handed_in: see ClientSession::take_connection.
+  // For a session whose spec says listener.connections_handed_in: ClientSession::take_connection.
   bool take_connection(session::LocalSocket& socket, std::span<const std::uint8_t> to_client_first,
                        std::span<const std::uint8_t> from_client_first);
   std::size_t local_connections() const;
@@ -111,7 +111,6 @@ class StandaloneSession {
   bool ended_by_user_ = false;  // a signal reached the session: it does not restart
   SessionObserver* observer_;
   std::string failure_;
-  int sessions_started_ = 0;
   boost::asio::steady_timer interrupted_wait_;
 };
 

@@ -227,13 +227,8 @@ std::optional<ProxyServer> parse_proxy_url(std::string_view text, std::string& w
     return std::nullopt;
   }
   proxy.port = port.empty() ? "80" : std::string(port);
-  proxy.display = (proxy.host.find(':') != std::string::npos ? "[" + proxy.host + "]" : proxy.host) + ":" + proxy.port;
+  proxy.display = base::host_port(proxy.host, proxy.port);
   return proxy;
-}
-
-// "host:port" as it goes in a request line: IPv6 bracketed.
-std::string authority_of(const std::string& host, const std::string& port) {
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
 }
 
 // A reason phrase fit for a one-line message: printable ASCII only, bounded.
@@ -278,7 +273,7 @@ class TunnelOp final : public std::enable_shared_from_this<TunnelOp> {
   TunnelOp(tcp::socket& socket, const ProxyServer& proxy, std::string host, std::string port, Done done)
       : socket_(socket),
         proxy_display_(proxy.display),
-        target_(authority_of(host, port)),
+        target_(base::host_port(host, port)),
         deadline_(socket.get_executor()),
         done_(std::move(done)) {
     request_ = "CONNECT " + target_ + " HTTP/1.1\r\nHost: " + target_ + "\r\n";

@@ -51,6 +51,19 @@ def wait_for_service_ends(ep, count):
                        timeout=TIMEOUT, what=f"{count} sessions ended by the service")
 
 
+def read_until(proc, pattern):
+    """Reads `proc`'s stdout a line at a time until one matches `pattern`; returns the match.
+    Fails if the process ends first."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline().decode()
+        if not line:
+            raise AssertionError(f"the plugin ended before printing {pattern!r}")
+        if m := re.match(pattern, line):
+            return m
+    raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s")
+
+
 def assert_terminated(test, ep, session_id):
     ep.wait_for(rf"^terminate session={re.escape(session_id)}$", timeout=20)
 
@@ -224,13 +237,7 @@ class RestartingForwards(unittest.TestCase):
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=aws_env(),
                              start_new_session=True)
         self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            line = p.stdout.readline().decode()
-            self.assertTrue(line, "the plugin ended before opening its port")
-            if m := re.match(r"127\.0\.0\.1:(\d+) -> localhost:\d+ \(session \S+\)$", line):
-                return p, int(m.group(1))
-        self.fail("no port opened")
+        return p, int(read_until(p, r"127\.0\.0\.1:(\d+) -> localhost:\d+ \(session \S+\)$").group(1))
 
     def test_three_ends_by_the_service_and_the_port_still_forwards(self):
         server = NamedEchoServer("node")
@@ -272,12 +279,7 @@ class RestartingForwards(unittest.TestCase):
             p = subprocess.Popen(plugin_argv(response, params, ep.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  env=aws_env(SSM_PLUGIN_RESTART_SESSIONS="1"), start_new_session=True)
             self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
-            port = None
-            while port is None:
-                line = p.stdout.readline().decode()
-                self.assertTrue(line, "the plugin ended before opening its port")
-                if m := re.match(r"Port (\d+) opened for sessionId", line):
-                    port = int(m.group(1))
+            port = int(read_until(p, r"Port (\d+) opened for sessionId").group(1))
             for round in range(3):
                 data = os.urandom(16 * 1024)
                 self.assertEqual(converse(port, len("node"), data), (b"node", data), f"round {round}")
