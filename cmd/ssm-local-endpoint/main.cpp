@@ -81,6 +81,7 @@ void add_handshake_options(CLI::App& app, EndpointConfig& c) {
 // Durations are read as plain numbers, then made chrono values (see main).
 struct DurationOptions {
   long resume_grace_ms = 0, idle_timeout_s = 0, max_duration_s = 0;
+  std::vector<std::string> node_specs;  // --node, parsed once all are in
 };
 
 void add_options(CLI::App& app, EndpointConfig& c, DurationOptions& d) {
@@ -209,6 +210,22 @@ void add_options(CLI::App& app, EndpointConfig& c, DurationOptions& d) {
       ->group(faults);
   app.add_option("--seed", f.seed, "seed of the fault PRNG, for repeatable runs")->capture_default_str()->group(faults);
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr");
+
+  const char* nodes = "Managed nodes (DescribeInstanceInformation, EC2 DescribeInstances)";
+  app.add_option(
+         "--node", d.node_specs,
+         "a managed node: id,name,ip,platform,status[,Key=Value...] (repeatable); platform Linux,\n"
+         "Windows or MacOS; status Online, ConnectionLost or Inactive; StartSession to a node that\n"
+         "is not Online is refused with TargetNotConnected")
+      ->type_name("SPEC")
+      ->allow_extra_args(false)
+      ->check([](const std::string& s) {
+        return ssm::endpoint::parse_node_spec(s) ? std::string() : "expected id,name,ip,platform,status[,Key=Value...]";
+      })
+      ->group(nodes);
+  app.add_flag("--deny-describe-instances", [&c](std::int64_t) { c.describe_instances_allowed = false; },
+               "refuse EC2 DescribeInstances with UnauthorizedOperation (no ec2:DescribeInstances)")
+      ->group(nodes);
 }
 
 // --verify-sigv4: the key pair API calls must be signed with, from the endpoint's own
@@ -230,11 +247,11 @@ int main(int argc, char** argv) {
       "ssm-local-endpoint: the AWS Session Manager service and SSM agent, emulated on one local port.\n"
       "Serves the SSM API (StartSession, ResumeSession, TerminateSession) and the data-channel WebSocket\n"
       "for session-manager-plugin and for tests, and stands in for KMS (GenerateDataKey) and STS\n"
-      "(AssumeRole) on the same port. Prints a ready line, one line per ended session with byte counts\n"
+      "(AssumeRole), EC2 (DescribeInstances) and ECS (ExecuteCommand) on the same port. Prints a ready line, one line per ended session with byte counts\n"
       "and SHA-256 of the Output received and sent, one per KMS or STS call, and a summary on\n"
       "SIGINT/SIGTERM."};
   EndpointConfig config;
-  DurationOptions durations{.resume_grace_ms = static_cast<long>(config.resume_grace.count())};
+  DurationOptions durations{.resume_grace_ms = static_cast<long>(config.resume_grace.count()), .node_specs = {}};
   bool verify_sigv4 = false;
   add_options(app, config, durations);
   auto* verify = app.add_flag("--verify-sigv4", verify_sigv4,
@@ -254,6 +271,7 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   config.resume_grace = std::chrono::milliseconds(durations.resume_grace_ms);
+  for (const std::string& spec : durations.node_specs) config.nodes.push_back(*ssm::endpoint::parse_node_spec(spec));
   config.limits = {std::chrono::seconds(durations.idle_timeout_s), std::chrono::seconds(durations.max_duration_s)};
   if (verify_sigv4 && !load_expected_credentials(config)) return kUsageError;
 

@@ -2,6 +2,7 @@
 
 #include "base/base64.h"
 #include "endpoint/kms_key_rules.h"
+#include "endpoint/node_directory.h"
 #include "endpoint/session_properties.h"
 #include "endpoint/sts_stand_in.h"
 
@@ -32,8 +33,12 @@ std::string ApiHandler::stream_url(const std::string& session_id) const {
 ApiResponse ApiHandler::handle(const ApiRequest& request) {
   // The Query protocol (STS) names its action in a form body instead of X-Amz-Target.
   if (request.target.empty())
-    if (auto form = parse_query_form(request.body); form && form->contains("Action"))
-      return StsStandIn(stand_ins_.sts_credentials, stand_ins_.out).call(*form, request, verifier_);
+    if (auto form = parse_query_form(request.body); form && form->contains("Action")) {
+      if (form->at("Action") != "DescribeInstances")
+        return StsStandIn(stand_ins_.sts_credentials, stand_ins_.out).call(*form, request, verifier_);
+      if (auto refused = verifier_.verify(request)) return std::move(*refused);
+      return stand_ins_.nodes.describe_instances(*form, stand_ins_.out);
+    }
   ApiResponse response = json_call(request);
   if (request.target == "TrentService.GenerateDataKey") {
     // One line per call, refused ones included: tests count the client's attempts.
@@ -56,6 +61,10 @@ ApiResponse ApiHandler::json_call(const ApiRequest& request) {
   if (request.target == "AmazonSSM.ResumeSession") return resume_session(body);
   if (request.target == "AmazonSSM.TerminateSession") return terminate_session(body);
   if (request.target == "TrentService.GenerateDataKey") return generate_data_key(body);
+  if (request.target == "AmazonSSM.DescribeInstanceInformation")
+    return stand_ins_.nodes.describe_instance_information(body, stand_ins_.out);
+  if (request.target.substr(0, kEcsTargetPrefix.size()) == kEcsTargetPrefix)
+    return ecs_.call(request.target.substr(kEcsTargetPrefix.size()), body);
   return api_error("UnknownOperationException", "unsupported operation '" + std::string(request.target) + "'");
 }
 
@@ -76,6 +85,7 @@ ApiResponse ApiHandler::start_session(const wire::Json& request) {
   const std::string document = string_field(request, "DocumentName");
   if (!document_exists(document, parameters))
     return api_error("InvalidDocument", "Document with name " + document + " does not exist.");
+  if (auto refused = stand_ins_.nodes.refuse_start(target)) return std::move(*refused);
   SessionRecord& r = registry_.start(target, document, std::move(parameters));
   stand_ins_.out.event("start session=" + r.id + " target=" + target + " document=" + (document.empty() ? "-" : document));
   return session_reply(r);

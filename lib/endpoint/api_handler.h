@@ -1,5 +1,6 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
-// TerminateSession (protocol-smux-kms-aws.md §3), and on the same port KMS's GenerateDataKey
+// TerminateSession (protocol-smux-kms-aws.md §3), DescribeInstanceInformation (node_directory.h),
+// and on the same port EC2's DescribeInstances, ECS's ExecuteCommand (ecs_stand_in.h), KMS's GenerateDataKey
 // (§2.2, the stand-ins of kms_stand_in.h and kms_key_rules.h) and STS's AssumeRole (§3.5, a
 // Query call without X-Amz-Target; sts_stand_in.h). Errors are AWS-shaped: HTTP 400 with
 // {"__type", "message"} and the type again in x-amzn-ErrorType (STS: its XML ErrorResponse).
@@ -11,37 +12,16 @@
 #include <string>
 #include <string_view>
 
+#include "endpoint/api_types.h"
 #include "endpoint/diagnostics.h"
+#include "endpoint/ecs_stand_in.h"
 #include "endpoint/session_registry.h"
 
 namespace ssm::endpoint {
 
 class IssuedCredentials;
 class KmsKeyRules;
-
-inline constexpr std::string_view kJsonContentType = "application/x-amz-json-1.1";
-inline constexpr std::string_view kXmlContentType = "text/xml";
-
-// What the API needs of one HTTP request; the transport fills it in.
-struct ApiRequest {
-  std::string_view target{};         // X-Amz-Target, e.g. "AmazonSSM.StartSession"
-  std::string_view authorization{};  // Authorization (SigV4), may be empty
-  std::string_view amz_date{};       // X-Amz-Date
-  std::string_view host{};           // Host, part of what SigV4 signs
-  std::string_view content_type{};   // Content-Type, signed too
-  std::string_view security_token{}; // X-Amz-Security-Token, with temporary credentials
-  std::string_view path{};
-  std::string_view body{};
-};
-
-struct ApiResponse {
-  unsigned status = 200;
-  std::string body;
-  std::string error_type;  // for x-amzn-ErrorType; empty on success
-  std::string content_type = std::string(kJsonContentType);
-};
-
-ApiResponse api_error(std::string_view type, std::string_view message, unsigned status = 400);
+class NodeDirectory;
 
 class RequestVerifier {
  public:
@@ -73,6 +53,7 @@ class SessionControl {
 struct AwsStandIns {
   IssuedCredentials& sts_credentials;
   KmsKeyRules& kms_keys;
+  const NodeDirectory& nodes;  // DescribeInstanceInformation, EC2 DescribeInstances
   const Diagnostics& out;
 };
 
@@ -85,7 +66,8 @@ class ApiHandler {
         control_(control),
         verifier_(verifier),
         stand_ins_(stand_ins),
-        stream_base_(std::move(stream_base)) {}
+        stream_base_(std::move(stream_base)),
+        ecs_(registry, stand_ins.out, [this](const std::string& id) { return stream_url(id); }) {}
 
   ApiResponse handle(const ApiRequest& request);
 
@@ -106,6 +88,7 @@ class ApiHandler {
   const RequestVerifier& verifier_;
   AwsStandIns stand_ins_;
   std::string stream_base_;
+  EcsStandIn ecs_;
 };
 
 }  // namespace ssm::endpoint

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "aws/sigv4.h"
+#include "endpoint/node_directory.h"
 #include "endpoint/service_limits.h"
 
 namespace ssm::endpoint {
@@ -103,6 +104,10 @@ struct EndpointConfig {
   // --assume-role-only: that key pair may call STS AssumeRole and nothing else, so that only
   // the temporary credentials it issues open sessions (proof that a client used them).
   bool assume_role_only = false;
+  // --node: the managed nodes DescribeInstanceInformation knows; --deny-describe-instances
+  // refuses EC2's DescribeInstances (a caller without ec2:DescribeInstances).
+  std::vector<FakeNode> nodes;
+  bool describe_instances_allowed = true;
   bool verbose = false;
 
   // The key the agent asks the client to encrypt with; empty: no encryption.

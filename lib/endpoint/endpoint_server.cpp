@@ -54,12 +54,13 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diag
       tls_(make_tls(config_)),
       acceptor_(io),
       kms_keys_(known_kms_keys(config_), config_.kms_throttle),
+      nodes_(config_.nodes, config_.describe_instances_allowed, config_.agent_version),
       sigv4_(config_.expected_credentials
                  ? std::optional<SigV4Verifier>(std::in_place, *config_.expected_credentials, &sts_credentials_,
                                                            config_.assume_role_only)
                  : std::nullopt),
       api_(registry_, *this, sigv4_ ? static_cast<const RequestVerifier&>(*sigv4_) : accept_any_,
-           AwsStandIns{sts_credentials_, kms_keys_, out_}, "") {
+           AwsStandIns{sts_credentials_, kms_keys_, nodes_, out_}, "") {
   if (!parse_target_spec(config_.stream_target)) throw std::runtime_error("unknown stream target " + config_.stream_target);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);

@@ -19,6 +19,7 @@
 #include "endpoint/diagnostics.h"
 #include "endpoint/issued_credentials.h"
 #include "endpoint/kms_key_rules.h"
+#include "endpoint/node_directory.h"
 #include "endpoint/session_registry.h"
 
 namespace ssm::endpoint {
@@ -71,6 +72,7 @@ class EndpointServer final : private SessionControl {
   SessionRegistry registry_;
   IssuedCredentials sts_credentials_;  // before sigv4_, which reads them
   KmsKeyRules kms_keys_;
+  NodeDirectory nodes_;
   AcceptAnyRequest accept_any_;
   std::optional<SigV4Verifier> sigv4_;
   ApiHandler api_;

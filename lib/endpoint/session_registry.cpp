@@ -27,13 +27,14 @@ std::string random_token(std::size_t length) {
   return bytes;
 }
 
-SessionRecord& SessionRegistry::start(const std::string& target, const std::string& document, wire::Json parameters) {
+SessionRecord& SessionRegistry::start(const std::string& target, const std::string& document, wire::Json parameters,
+                                      const std::string& id_prefix) {
   std::string id;
   do {
     std::array<std::uint8_t, (kSessionSuffixLength + 1) / 2> random{};
     if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw std::runtime_error("RAND_bytes failed");
     const std::string suffix = base::hex_lower(random).substr(0, kSessionSuffixLength);
-    id = (target.empty() ? std::string("user") : target) + "-" + suffix;
+    id = (!id_prefix.empty() ? id_prefix : target.empty() ? std::string("user") : target) + "-" + suffix;
   } while (sessions_.count(id));
   SessionRecord& r = sessions_[id];
   r.id = id;

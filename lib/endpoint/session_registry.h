@@ -30,7 +30,9 @@ struct SessionRecord {
 
 class SessionRegistry {
  public:
-  SessionRecord& start(const std::string& target, const std::string& document, wire::Json parameters);
+  // The session's ID is `id_prefix` (the target when empty) and a random suffix.
+  SessionRecord& start(const std::string& target, const std::string& document, wire::Json parameters,
+                       const std::string& id_prefix = "");
   // A fresh token for a live session (the old one stops working); nullptr otherwise.
   SessionRecord* resume(const std::string& id);
   SessionRecord* find(const std::string& id);

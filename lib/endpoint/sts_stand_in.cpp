@@ -5,6 +5,7 @@
 #include <ctime>
 #include <vector>
 
+#include "endpoint/xml_text.h"
 #include "transport/url.h"
 #include "wire/uuid.h"
 
@@ -17,25 +18,6 @@ constexpr std::string_view kVersion = "2011-06-15";
 constexpr std::string_view kXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 // STS's bounds and default for DurationSeconds.
 constexpr long kMinDuration = 900, kMaxDuration = 43200, kDefaultDuration = 3600;
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string element(std::string_view tag, std::string_view text) {
-  return "<" + std::string(tag) + ">" + xml_escape(text) + "</" + std::string(tag) + ">";
-}
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -119,8 +101,8 @@ std::optional<QueryForm> parse_query_form(std::string_view body) {
 
 ApiResponse sts_error(std::string_view code, std::string_view message, unsigned status) {
   std::string xml = "<ErrorResponse xmlns=\"" + std::string(kXmlns) + "\"><Error>" +
-                    element("Type", status < 500 ? "Sender" : "Receiver") + element("Code", code) +
-                    element("Message", message) + "</Error>" + element("RequestId", wire::Uuid::random_v4().to_string()) +
+                    xml_element("Type", status < 500 ? "Sender" : "Receiver") + xml_element("Code", code) +
+                    xml_element("Message", message) + "</Error>" + xml_element("RequestId", wire::Uuid::random_v4().to_string()) +
                     "</ErrorResponse>\n";
   return {status, std::move(xml), std::string(code), std::string(kXmlContentType)};
 }
@@ -170,13 +152,13 @@ ApiResponse StsStandIn::assume_role(const QueryForm& form) {
   }
   const aws::Credentials c = issued_.issue(std::chrono::seconds(duration), std::chrono::system_clock::now());
   std::string xml = "<AssumeRoleResponse xmlns=\"" + std::string(kXmlns) + "\"><AssumeRoleResult>";
-  xml += "<AssumedRoleUser>" + element("AssumedRoleId", "AROALOCALENDPOINTROLE:" + session) +
-         element("Arn", "arn:" + role->partition + ":sts::" + role->account + ":assumed-role/" + role->name + "/" +
+  xml += "<AssumedRoleUser>" + xml_element("AssumedRoleId", "AROALOCALENDPOINTROLE:" + session) +
+         xml_element("Arn", "arn:" + role->partition + ":sts::" + role->account + ":assumed-role/" + role->name + "/" +
                             session) +
          "</AssumedRoleUser>";
-  xml += "<Credentials>" + element("AccessKeyId", c.access_key_id) + element("SecretAccessKey", c.secret_access_key) +
-         element("SessionToken", c.session_token) + element("Expiration", rfc3339(*c.expiration)) + "</Credentials>";
-  xml += "</AssumeRoleResult><ResponseMetadata>" + element("RequestId", wire::Uuid::random_v4().to_string()) +
+  xml += "<Credentials>" + xml_element("AccessKeyId", c.access_key_id) + xml_element("SecretAccessKey", c.secret_access_key) +
+         xml_element("SessionToken", c.session_token) + xml_element("Expiration", rfc3339(*c.expiration)) + "</Credentials>";
+  xml += "</AssumeRoleResult><ResponseMetadata>" + xml_element("RequestId", wire::Uuid::random_v4().to_string()) +
          "</ResponseMetadata></AssumeRoleResponse>\n";
   return {200, std::move(xml), {}, std::string(kXmlContentType)};
 }

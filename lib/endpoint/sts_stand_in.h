@@ -16,12 +16,6 @@
 
 namespace ssm::endpoint {
 
-using QueryForm = std::map<std::string, std::string, std::less<>>;
-
-// An application/x-www-form-urlencoded body; nullopt when it is not one (a '%' not followed
-// by two hex digits, a pair without '=', or no pairs at all).
-std::optional<QueryForm> parse_query_form(std::string_view body);
-
 // STS's <ErrorResponse>; Type is Sender for status 4xx, Receiver otherwise.
 ApiResponse sts_error(std::string_view code, std::string_view message, unsigned status = 400);
 
