@@ -71,6 +71,10 @@ void SsmClient::terminate_session(const std::string& session_id, std::chrono::se
   call("TerminateSession", Json{{"SessionId", session_id}}.dump(), timeout, std::nullopt, std::move(done));
 }
 
+void SsmClient::call_api(const std::string& action, std::string body, Done done) {
+  call(action, std::move(body), std::chrono::seconds(10), RetryPolicy{}, std::move(done));
+}
+
 void SsmClient::call(std::string action, std::string body, std::chrono::seconds timeout,
                      std::optional<RetryPolicy> retries, Done done) {
   if (settings_.region.empty()) return fail_later(executor_, "no region for " + action, std::move(done));

@@ -6,6 +6,7 @@
 //
 // Retry policy per call, as the reference's SDK clients use them (protocol-updates.md §3.1):
 //   StartSession, GenerateDataKey  standard mode: 3 attempts, jittered back-off (retrying_call.h)
+//   DescribeInstanceInformation     standard mode (call_api)
 //   ResumeSession, TerminateSession one attempt (the resumer has its own back-off loop; an
 //                                   end-of-session call must not hold the exit up)
 #pragma once
@@ -68,6 +69,8 @@ class SsmClient {
   void start_session(std::string request_json, std::chrono::seconds timeout, Done done);
   void resume_session(const std::string& session_id, Done done);
   void terminate_session(const std::string& session_id, std::chrono::seconds timeout, Done done);
+  // Any other SSM action (DescribeInstanceInformation, ...): its JSON body, standard retries.
+  void call_api(const std::string& action, std::string body, Done done);
 
   // The endpoint the calls go to (for log lines).
   std::string endpoint_url() const;

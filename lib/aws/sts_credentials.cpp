@@ -9,21 +9,14 @@
 
 #include "aws/credential_document.h"
 #include "aws/http_client.h"
+#include "aws/query_protocol.h"
 #include "aws/service_endpoints.h"
 #include "transport/url.h"
 
 namespace ssm::aws {
 namespace {
 
-using Form = std::vector<std::pair<std::string, std::string>>;
 constexpr const char* kStsVersion = "2011-06-15";
-constexpr const char* kFormContentType = "application/x-www-form-urlencoded; charset=utf-8";
-
-std::string encode_form(const Form& form) {
-  std::string body;
-  for (const auto& [name, value] : form) body += (body.empty() ? "" : "&") + name + "=" + uri_encode(value, false);
-  return body;
-}
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -36,24 +29,6 @@ Form role_form(const char* action, const RoleToAssume& role, std::chrono::system
   if (!role.external_id.empty()) form.emplace_back("ExternalId", role.external_id);
   if (role.duration_seconds) form.emplace_back("DurationSeconds", std::to_string(*role.duration_seconds));
   return form;
-}
-
-std::string xml_unescape(std::string s) {
-  static const std::pair<const char*, const char*> kEntities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [entity, ch] : kEntities)
-    for (std::size_t at; (at = s.find(entity)) != std::string::npos;) s.replace(at, std::string(entity).size(), ch);
-  return s;
-}
-
-// The text of the first <tag>...</tag> in `xml` (STS answers have no attributes on these).
-std::optional<std::string> xml_element(const std::string& xml, const std::string& tag) {
-  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
-  const auto begin = xml.find(open);
-  if (begin == std::string::npos) return std::nullopt;
-  const auto end = xml.find(close, begin + open.size());
-  if (end == std::string::npos) return std::nullopt;
-  return xml.substr(begin + open.size(), end - begin - open.size());
 }
 
 // A message from elsewhere must not carry what we sent: mask any secret it echoes.
@@ -127,12 +102,12 @@ void async_assume_role_with_web_identity(boost::asio::any_io_executor ex, const 
 }
 
 std::optional<Credentials> parse_sts_credentials(const std::string& xml, std::string& error) {
-  const auto block = xml_element(xml, "Credentials");
+  const auto block = xml_first_element(xml, "Credentials");
   if (!block) {
     error = "the STS response has no Credentials";
     return std::nullopt;
   }
-  const auto field = [&](const char* tag) { return xml_unescape(xml_element(*block, tag).value_or("")); };
+  const auto field = [&](const char* tag) { return xml_unescape(xml_first_element(*block, tag).value_or("")); };
   Credentials c{field("AccessKeyId"), field("SecretAccessKey"), field("SessionToken")};
   if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty()) {
     error = "the STS response lacks AccessKeyId, SecretAccessKey or SessionToken";
@@ -149,8 +124,8 @@ std::optional<Credentials> parse_sts_credentials(const std::string& xml, std::st
 }
 
 std::string describe_sts_error(unsigned status, const std::string& xml) {
-  std::string code = xml_unescape(xml_element(xml, "Code").value_or(""));
-  std::string message = xml_unescape(xml_element(xml, "Message").value_or(""));
+  std::string code = xml_unescape(xml_first_element(xml, "Code").value_or(""));
+  std::string message = xml_unescape(xml_first_element(xml, "Message").value_or(""));
   for (std::string* s : {&code, &message})
     for (char& c : *s)
       if (c == '\n' || c == '\r') c = ' ';

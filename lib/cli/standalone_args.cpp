@@ -11,7 +11,8 @@ namespace ssm::cli {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kSubcommandNames = {"start-session", "shell", "port-forward", "ssh-proxy"};
+constexpr std::array<std::string_view, 5> kSubcommandNames = {"start-session", "shell", "port-forward", "ssh-proxy",
+                                                              "list"};
 
 constexpr std::string_view kLocalDocument = "AWS-StartPortForwardingSession";
 constexpr std::string_view kRemoteHostDocument = "AWS-StartPortForwardingSessionToRemoteHost";
@@ -172,6 +173,8 @@ std::vector<StartSessionRequest> session_requests(const StandaloneCommand& c) {
       for (const ForwardSpec& f : c.forwards) out.push_back(forward_request(c.target, c.reason, f, c.once));
       return out;
     }
+    case Subcommand::list:
+      return {};
   }
   return {};
 }
@@ -206,10 +209,23 @@ void add_common_options(CLI::App& app, StandaloneCommand& c) {
   app.add_flag("-v,--verbose", c.verbose, "diagnostics on stderr")->group("Output");
 }
 
-CLI::Option* add_target(CLI::App& sub, StandaloneCommand& c) {
-  return sub.add_option("--target", c.target, "the managed node: instance ID (i-...) or mi-... ID")
-      ->type_name("ID")
-      ->required();
+constexpr const char* kTargetHelp =
+    "the managed node: an ID (i-..., mi-...), its Name tag, tag:KEY=VALUE,\n"
+    "its computer name or IP address, or ecs:CLUSTER_TASK_RUNTIME-ID;\n"
+    "omitted on a terminal: pick one from a list";
+
+void add_target(CLI::App& sub, StandaloneCommand& c) {
+  sub.add_option("--target", c.target, kTargetHelp)->type_name("TARGET");
+}
+
+void add_pick(CLI::App& sub, StandaloneCommand& c) {
+  sub.add_option_function<std::string>(
+         "--pick", [&c](const std::string& mode) { c.pick_first = mode == "first"; },
+         "when several online nodes match: ask (on a terminal; otherwise list them and exit 2)\n"
+         "or first (take the first, for scripts)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"ask", "first"}))
+      ->default_str("ask");
 }
 
 std::string dynamic_check(const std::string& text) {
@@ -231,7 +247,7 @@ constexpr std::string_view kFooter =
     "  session-manager-plugin <response|AWS_SSM_START_SESSION_RESPONSE> <region> StartSession\n"
     "                         [profile [parameters [endpoint-url]]]\n"
     "In ~/.ssh/config:\n"
-    "  Host i-* mi-*\n"
+    "  Host i-* mi-* web-*\n"
     "      ProxyCommand session-manager-plugin ssh-proxy %h %p\n";
 
 }  // namespace
@@ -288,11 +304,17 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
                     "replaced: the port stays open and the next connection starts a new one)");
 
   auto* proxy = app.add_subcommand("ssh-proxy", "stdin/stdout to the node's SSH port, for ssh's ProxyCommand");
-  proxy->add_option("host", c.target, "the managed node's ID (ssh's %h)")->required();
+  proxy->add_option("host", c.target, "the managed node (ssh's %h): an ID, a name, tag:KEY=VALUE, an IP")->required();
   proxy->add_option("port", ssh_args, "its SSH port (ssh's %p)")->required()->expected(1)->check(port_check);
   proxy->add_option("--reason", c.reason, "why the session is started");
 
-  for (CLI::App* sub : {start, shell, forward, proxy}) {
+  auto* list = app.add_subcommand("list", "the managed nodes: ID, Name tag, computer name, IP, platform, agent, status");
+  list->add_flag("--json", c.json, "a JSON array instead of a table");
+  list->add_option("--filter", c.filter, "only nodes whose ID, name or computer name starts with this, or tag:KEY=VALUE")
+      ->type_name("TEXT");
+
+  for (CLI::App* sub : {start, shell, forward, proxy}) add_pick(*sub, c);
+  for (CLI::App* sub : {start, shell, forward, proxy, list}) {
     sub->fallthrough();  // the common options may come after the subcommand too
     sub->footer("Also: --profile NAME, --region REGION, --endpoint-url URL, -q, -v (session-manager-plugin --help)");
   }
@@ -328,6 +350,8 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
     for (const std::string& f : forwards) c.forwards.push_back(*parse_forward_spec(f));
     for (const std::string& d : dynamics) c.dynamic_forwards.push_back(*parse_dynamic_spec(d));
     c.idle_session = std::chrono::seconds(idle_session_s);
+  } else if (list->parsed()) {
+    c.subcommand = Subcommand::list;
   } else {
     c.subcommand = Subcommand::ssh_proxy;
     c.ssh_port = *parse_port(ssh_args.at(0), false);

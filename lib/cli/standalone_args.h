@@ -5,6 +5,9 @@
 //   session-manager-plugin shell --target ID
 //   session-manager-plugin port-forward --target ID -L [bind:]local:host:remote [-L ...]
 //   session-manager-plugin ssh-proxy HOST PORT          (ProxyCommand ... ssh-proxy %h %p)
+//   session-manager-plugin list [--json] [--filter PREFIX|tag:KEY=VALUE]
+//   a target (--target, HOST) is an ID, a name, tag:KEY=VALUE or ecs:… (target_resolver.h);
+//   --pick first takes the first of several matches instead of asking
 //   common: --profile, --region, --endpoint-url, -q/--quiet, -v/--verbose, -h/--help
 //
 // Pure: parses into a StandaloneCommand and the StartSession requests it means; nothing is
@@ -50,7 +53,7 @@ std::string listen_host(const std::string& bind_address);
 // shorthand key=value[,value...][,key=value...]. A JSON string value becomes a one-element list.
 std::optional<wire::Json> parse_session_parameters(std::string_view text);
 
-enum class Subcommand { start_session, shell, port_forward, ssh_proxy };
+enum class Subcommand { start_session, shell, port_forward, ssh_proxy, list };
 
 // What one StartSession call asks for.
 struct StartSessionRequest {
@@ -70,7 +73,8 @@ std::string to_json(const StartSessionRequest& request);  // the StartSession re
 
 struct StandaloneCommand {
   Subcommand subcommand = Subcommand::start_session;
-  std::string target, document_name, reason;
+  std::string target;  // as typed: "" (ask on the terminal), an ID, a name, tag:K=V, ecs:…
+  std::string document_name, reason;
   wire::Json parameters = wire::Json::object();
   std::vector<ForwardSpec> forwards;
   std::vector<DynamicSpec> dynamic_forwards;
@@ -82,6 +86,12 @@ struct StandaloneCommand {
   // sessions are live (past it the least recently used idle one ends, else the request fails).
   std::chrono::seconds idle_session{300};
   std::size_t max_sessions = 32;
+  // Several nodes match the target: take the first (scripts) instead of asking or failing.
+  bool pick_first = false;
+  // list: JSON instead of a table; only nodes whose ID, Name tag or computer name starts with
+  // `filter`, or (tag:KEY=VALUE) that carry the tag.
+  bool json = false;
+  std::string filter;
 };
 
 // One request per session the command starts: one for most, one per -L for port-forward.

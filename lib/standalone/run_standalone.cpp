@@ -12,7 +12,9 @@
 #include "log/log.h"
 #include "session/console.h"
 #include "session/run.h"
+#include "standalone/choose_target.h"
 #include "standalone/dynamic_forward.h"
+#include "standalone/list_nodes.h"
 #include "standalone/standalone_session.h"
 
 namespace ssm::standalone {
@@ -35,7 +37,8 @@ session::SessionSpec base_spec(const cli::StandaloneCommand& c, const std::strin
 
 }  // namespace
 
-int run_standalone(const cli::StandaloneCommand& command) {
+int run_standalone(const cli::StandaloneCommand& given) {
+  cli::StandaloneCommand command = given;
   const std::string region = aws::resolve_region(command.region, command.profile, base::Environment::process().get);
   if (region.empty()) {
     session::print_err(
@@ -48,6 +51,13 @@ int run_standalone(const cli::StandaloneCommand& command) {
   auto credentials = std::make_shared<aws::CredentialProvider>(
       io.get_executor(),
       aws::CredentialOptions{.profile = command.profile, .ca_bundle = base.ca_bundle, .region = region});
+  const aws::SsmClient ssm(io.get_executor(), aws::ServiceSettings{region, base.ssm_endpoint, base.ca_bundle}, credentials);
+  if (command.subcommand == cli::Subcommand::list) return run_list(io, command, ssm);
+  // Names become IDs before anything else happens (the credentials found stay cached).
+  const TargetChoice target = choose_target(io, command, ssm);
+  if (target.node_id.empty()) return target.exit_code;
+  command.target = target.node_id;
+
   std::vector<std::unique_ptr<StandaloneSession>> sessions;
   for (cli::StartSessionRequest& request : cli::session_requests(command))
     sessions.push_back(std::make_unique<StandaloneSession>(io.get_executor(), base, std::move(request), credentials));

@@ -1,0 +1,90 @@
+#include "standalone/choose_target.h"
+
+#include <optional>
+
+#include "log/log.h"
+#include "session/console.h"
+#include "standalone/node_table.h"
+#include "standalone/target_cache.h"
+#include "standalone/target_resolver.h"
+
+namespace ssm::standalone {
+namespace {
+
+void say(const std::string& line) { session::print_err("session-manager-plugin: " + line + "\n"); }
+
+// Runs the lookup to its end on `io`.
+TargetResolution resolve_now(boost::asio::io_context& io, const aws::SsmClient& ssm, TargetQuery query) {
+  std::optional<TargetResolution> result;
+  async_resolve_target(io.get_executor(), ssm, std::move(query), [&](TargetResolution r) { result = std::move(r); });
+  io.run();
+  io.restart();
+  return result ? std::move(*result) : TargetResolution{{}, "the node lookup did not finish"};
+}
+
+aws::NodeListing list_online_now(boost::asio::io_context& io, const aws::SsmClient& ssm) {
+  std::optional<aws::NodeListing> result;
+  aws::async_list_managed_nodes(io.get_executor(), ssm, {online_nodes()}, true,
+                                [&](aws::NodeListing l) { result = std::move(l); });
+  io.run();
+  io.restart();
+  return result ? std::move(*result) : aws::NodeListing{false, {}, "the node lookup did not finish", {}};
+}
+
+TargetChoice pick_any(boost::asio::io_context& io, const aws::SsmClient& ssm) {
+  if (!can_ask_on_terminal()) {
+    say("--target is required (or run on a terminal to pick a node)");
+    return {{}, kExitAmbiguousTarget};
+  }
+  const aws::NodeListing online = list_online_now(io, ssm);
+  if (!online.ok) {
+    say(online.error);
+    return {{}, kExitNoTarget};
+  }
+  if (online.nodes.empty()) {
+    say("no managed node is online in " + ssm.settings().region);
+    return {{}, kExitNoTarget};
+  }
+  const auto pick = ask_pick(online.nodes, "Online managed nodes in " + ssm.settings().region + ":");
+  if (!pick) return {{}, kExitAmbiguousTarget};
+  return {online.nodes[*pick].id, 0};
+}
+
+}  // namespace
+
+TargetChoice choose_target(boost::asio::io_context& io, const cli::StandaloneCommand& command, const aws::SsmClient& ssm) {
+  if (command.target.empty()) return pick_any(io, ssm);
+  const TargetQuery query = classify_target(command.target);
+  if (query.kind == TargetKind::node_id || query.kind == TargetKind::ecs) return {command.target, 0};
+
+  const TargetCache cache(ssm.settings().env,
+                          ssm.settings().region + "|" + command.profile + "|" + ssm.endpoint_url());
+  const auto now = std::chrono::system_clock::now();
+  if (auto cached = cache.find(command.target, now)) {
+    SSM_LOG(debug, command.target + " is " + *cached + " (cached)");
+    return {*cached, 0};
+  }
+  TargetResolution found = resolve_now(io, ssm, query);
+  if (!found.error.empty()) {
+    say(found.error);
+    return {{}, kExitNoTarget};
+  }
+  if (found.matches.size() == 1) {
+    SSM_LOG(debug, command.target + " is " + found.matches.front().id);
+    cache.store(command.target, found.matches.front().id, now);
+    return {found.matches.front().id, 0};
+  }
+  if (command.pick_first) return {found.matches.front().id, 0};
+  const std::string question =
+      command.target + " matches " + std::to_string(found.matches.size()) + " online managed nodes:";
+  if (can_ask_on_terminal()) {
+    const auto pick = ask_pick(found.matches, question);
+    if (!pick) return {{}, kExitAmbiguousTarget};
+    return {found.matches[*pick].id, 0};
+  }
+  say(question.substr(0, question.size() - 1) + "; give one of their IDs, or --pick first");
+  session::print_err(node_table(found.matches, false, false));
+  return {{}, kExitAmbiguousTarget};
+}
+
+}  // namespace ssm::standalone
