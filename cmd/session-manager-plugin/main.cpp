@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "aws/service_endpoints.h"
 #include "base/environment.h"
 #include "cli/plugin_args.h"
 #include "cli/standalone_args.h"
@@ -43,7 +44,7 @@ int run_session(const ssm::cli::SessionRequest& request, const ssm::base::GetEnv
   spec.legacy_cli = request.legacy_cli;
   spec.region = request.region;
   spec.profile = request.profile;
-  spec.ssm_endpoint = request.ssm_endpoint;
+  spec.ssm_endpoint = ssm::aws::ssm_endpoint_argument(request.ssm_endpoint, request.target);
   spec.terminate_on_failure = !request.response_from_env;
   ssm::session::apply_environment(spec, env);
   // Opt-in: a port forward the AWS CLI started outlives its session (lib/standalone).

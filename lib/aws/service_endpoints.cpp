@@ -12,6 +12,18 @@ std::string service_endpoint_url(std::string_view variable_suffix, std::string_v
   return "https://" + std::string(host_prefix) + "." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
 }
 
+std::string ssm_endpoint_argument(const std::string& endpoint_url, const std::string& target) {
+  if (target.rfind("ecs:", 0) != 0) return endpoint_url;
+  const auto url = transport::Url::parse(endpoint_url);
+  if (!url) return endpoint_url;
+  const std::string& host = url->host;
+  const auto ends_with = [&](std::string_view suffix) {
+    return host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const bool aws_ecs = host.rfind("ecs.", 0) == 0 && (ends_with(".amazonaws.com") || ends_with(".amazonaws.com.cn"));
+  return aws_ecs ? std::string() : endpoint_url;
+}
+
 std::string stream_url_for_endpoint(const std::string& stream_url, const base::GetEnv& env) {
   const auto endpoint_text = env("AWS_ENDPOINT_URL_SSMMESSAGES");
   if (!endpoint_text || endpoint_text->empty()) return stream_url;

@@ -14,6 +14,12 @@ namespace ssm::aws {
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
                                  const std::string& region, const base::GetEnv& env);
 
+// The SSM endpoint for the AWS CLI's endpoint argument. `aws ecs execute-command` passes ECS's
+// endpoint there (its client's), where ResumeSession and TerminateSession cannot be answered:
+// for an ecs: target, an AWS ECS endpoint (https://ecs.<region>.amazonaws.com[.cn]) gives ""
+// (the regional SSM default); anything else, a local endpoint included, is kept.
+std::string ssm_endpoint_argument(const std::string& endpoint_url, const std::string& target);
+
 // The StreamUrl the service returned, with its scheme, host and port taken from
 // AWS_ENDPOINT_URL_SSMMESSAGES when that is set (an interface VPC endpoint for ssmmessages,
 // say); path and query stay. AWS_ENDPOINT_URL does not apply: the stream's address comes
