@@ -30,6 +30,7 @@ from endpoint import Endpoint
 from test_shell import PluginOnPty
 
 TARGET = "i-0123456789abcdef0"
+ECS_TASK = "5a4c1f0e9d8b47c6a3b2e1f0d9c8b7a6"
 REGION = "us-east-1"
 ENV_NAME = "AWS_SSM_START_SESSION_RESPONSE"
 DEBIAN_CLI = "/usr/bin/aws"
@@ -313,6 +314,54 @@ class AwsCliSessions:
             self.assertEqual(p.returncode, 0, p.stderr + "\nsshd: " + sshd.log())
             self.assertEqual(p.stdout, f"hello\n{hashlib.sha256(bytes(MIB)).hexdigest()}  -\n")
             self.assert_our_plugin_ran(ep.url, "AWS-StartSSHSession")
+
+
+    # --- ECS Exec: `aws ecs execute-command` runs the plugin the same way, with the session
+    # ExecuteCommand returned, an ecs: target, and ECS's endpoint as the endpoint argument.
+
+    def ecs(self, url, command):
+        return [self.cli, "ecs", "execute-command", "--cluster", "web-cluster", "--task", ECS_TASK,
+                "--command", command, "--interactive", "--endpoint-url", url, "--region", REGION]
+
+    def assert_our_plugin_ran_ecs(self, ep):
+        line = ep.wait_for(r"^ecs execute-command session=\S+ target=ecs:web-cluster_" + ECS_TASK + r"_\S+$")
+        target = line.split("target=")[1]
+        with open(self.log_path) as f:
+            log = f.read()
+        starts = [l for l in log.splitlines() if " starting session ecs-execute-command-" in l]
+        self.assertEqual(len(starts), 1, log)
+        self.assertIn(f"target={target} ", starts[0])
+        self.assertIn(f"endpoint={ep.url} ", starts[0])
+        self.assertNotIn("TokenValue", log)
+
+    def test_ecs_execute_command(self):
+        with Endpoint("--verify-sigv4", env=self.env) as ep:
+            p = harness.run(self.ecs(ep.url, "sh -c 'echo ecs says $((6*7)); exit 0'"), env=self.env, timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("ecs says 42", p.stdout)
+            self.assertIn("Exiting session with sessionId: ecs-execute-command-", p.stdout)
+            self.assert_our_plugin_ran_ecs(ep)
+            ep.wait_for(r"^session ecs-execute-command-\S+ ended: ")
+
+    def test_ecs_execute_command_shell_on_a_pty(self):
+        with Endpoint("--verify-sigv4", env=self.env) as ep:
+            term = PluginOnPty(self.ecs(ep.url, "/bin/sh"), env=self.env)
+            try:
+                term.expect(rb"Starting session with SessionId: ecs-execute-command-", timeout=TIMEOUT)
+                at = term.mark()
+                term.send(b"echo $((6*7))\r")
+                term.expect(rb"(?<![0-9])42\r\n", since=at, timeout=TIMEOUT)
+                term.send(b"exit\r")
+                status = term.wait(timeout=TIMEOUT)
+                self.assertEqual(status, 0, term.output[-800:])
+                self.assertEqual(term.terminal_settings(), term.before, "the terminal was not restored")
+            finally:
+                try:
+                    os.killpg(term.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                term.close()
+            self.assert_our_plugin_ran_ecs(ep)
 
 
 class DebianAwsCli(AwsCliSessions, unittest.TestCase):

@@ -44,5 +44,20 @@ TEST(ServiceEndpoints, SsmmessagesVariableMovesTheStreamKeepingPathAndQuery) {
   EXPECT_EQ(stream_url_for_endpoint(kStream, env({{"AWS_ENDPOINT_URL_SSMMESSAGES", "ftp://nope"}})), "");
 }
 
+// aws ecs execute-command passes its ECS client's endpoint as the plugin's endpoint argument;
+// ResumeSession and TerminateSession must go to SSM instead.
+TEST(ServiceEndpoints, AnEcsEndpointArgumentMeansSsmsForEcsTargets) {
+  const std::string ecs_target = "ecs:web_5a4c1f0e_5a4c1f0e-123";
+  EXPECT_EQ(ssm_endpoint_argument("https://ecs.eu-west-1.amazonaws.com", ecs_target), "");
+  EXPECT_EQ(ssm_endpoint_argument("https://ecs.cn-north-1.amazonaws.com.cn", ecs_target), "");
+  // A local or custom endpoint answers both APIs (ssm-local-endpoint): kept.
+  EXPECT_EQ(ssm_endpoint_argument("http://127.0.0.1:8080", ecs_target), "http://127.0.0.1:8080");
+  EXPECT_EQ(ssm_endpoint_argument("https://ecs.example.com", ecs_target), "https://ecs.example.com");
+  // Only ecs: targets: an instance session's endpoint argument is the user's SSM endpoint.
+  EXPECT_EQ(ssm_endpoint_argument("https://ecs.eu-west-1.amazonaws.com", "i-0123456789abcdef0"),
+            "https://ecs.eu-west-1.amazonaws.com");
+  EXPECT_EQ(ssm_endpoint_argument("", ecs_target), "");
+}
+
 }  // namespace
 }  // namespace ssm::aws
