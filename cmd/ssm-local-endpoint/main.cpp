@@ -82,6 +82,7 @@ void add_handshake_options(CLI::App& app, EndpointConfig& c) {
 struct DurationOptions {
   long resume_grace_ms = 0, idle_timeout_s = 0, max_duration_s = 0;
   std::vector<std::string> node_specs;  // --node, parsed once all are in
+  long credentials_duration_s = 3600;
 };
 
 void add_options(CLI::App& app, EndpointConfig& c, DurationOptions& d) {
@@ -223,6 +224,21 @@ void add_options(CLI::App& app, EndpointConfig& c, DurationOptions& d) {
         return ssm::endpoint::parse_node_spec(s) ? std::string() : "expected id,name,ip,platform,status[,Key=Value...]";
       })
       ->group(nodes);
+
+  const char* identity = "Identity services (SSO-OIDC, the SSO portal, Sign-In)";
+  app.add_option("--identity-tokens", c.identity_tokens_file,
+                 "a JSON file {\"sso_access_tokens\":[...], \"sso_refresh_tokens\":[...],\n"
+                 "\"login_refresh_tokens\":[...]}: the tokens the SSO portal, SSO-OIDC CreateToken and\n"
+                 "Sign-In CreateOAuth2Token accept at first (each refresh token once; they issue new ones)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->group(identity);
+  app.add_option("--credentials-duration", d.credentials_duration_s,
+                 "lifetime of the credentials the SSO portal and Sign-In issue (Sign-In: at most 900)")
+      ->type_name("S")
+      ->check(quiet(CLI::Range(1L, 12L * 3600)))
+      ->capture_default_str()
+      ->group(identity);
   app.add_flag("--deny-describe-instances", [&c](std::int64_t) { c.describe_instances_allowed = false; },
                "refuse EC2 DescribeInstances with UnauthorizedOperation (no ec2:DescribeInstances)")
       ->group(nodes);
@@ -251,7 +267,7 @@ int main(int argc, char** argv) {
       "and SHA-256 of the Output received and sent, one per KMS or STS call, and a summary on\n"
       "SIGINT/SIGTERM."};
   EndpointConfig config;
-  DurationOptions durations{.resume_grace_ms = static_cast<long>(config.resume_grace.count()), .node_specs = {}};
+  DurationOptions durations{.resume_grace_ms = static_cast<long>(config.resume_grace.count()), .node_specs = {}, .credentials_duration_s = 3600};
   bool verify_sigv4 = false;
   add_options(app, config, durations);
   auto* verify = app.add_flag("--verify-sigv4", verify_sigv4,
@@ -271,6 +287,7 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   config.resume_grace = std::chrono::milliseconds(durations.resume_grace_ms);
+  config.credentials_duration = std::chrono::seconds(durations.credentials_duration_s);
   for (const std::string& spec : durations.node_specs) config.nodes.push_back(*ssm::endpoint::parse_node_spec(spec));
   config.limits = {std::chrono::seconds(durations.idle_timeout_s), std::chrono::seconds(durations.max_duration_s)};
   if (verify_sigv4 && !load_expected_credentials(config)) return kUsageError;

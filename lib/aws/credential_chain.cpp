@@ -6,6 +6,8 @@
 
 #include "aws/container_credentials.h"
 #include "aws/imds_credentials.h"
+#include "aws/login_credentials.h"
+#include "aws/sso_credentials.h"
 #include "aws/sts_credentials.h"
 
 namespace ssm::aws {
@@ -49,6 +51,10 @@ class ChainRun : public std::enable_shared_from_this<ChainRun> {
                                            continue_with(&ChainRun::on_base));
       case Kind::instance_metadata:
         return async_imds_credentials(settings_.executor, settings_.env, continue_with(&ChainRun::on_base));
+      case Kind::sso:
+        return async_sso_credentials(settings_, base.profile, base.sso, continue_with(&ChainRun::on_base));
+      case Kind::login:
+        return async_login_credentials(settings_, base.profile, base.login, continue_with(&ChainRun::on_base));
     }
   }
 

@@ -1,5 +1,6 @@
 // lib/aws — carries out a CredentialPlan on the event loop: gets the base source's
-// credentials (keys, credential_process, web identity, container, instance metadata), then
+// credentials (keys, credential_process, web identity, container, instance metadata, IAM
+// Identity Center, `aws login`), then
 // assumes each role in turn with the credentials before it. Failures become one line naming
 // the profile and the source ("profile dev: assume role arn:...: AccessDenied: ... (HTTP 403)").
 #pragma once

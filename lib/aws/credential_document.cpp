@@ -65,6 +65,15 @@ std::optional<std::chrono::system_clock::time_point> parse_timestamp(const std::
   return std::chrono::system_clock::from_time_t(::timegm(&tm) - offset_seconds);  // local = UTC + offset
 }
 
+std::string format_timestamp(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 std::optional<Credentials> parse_credential_document(const std::string& json, std::string& error) {
   const auto j = nlohmann::json::parse(json, nullptr, false);
   if (!j.is_object()) {

@@ -80,14 +80,44 @@ class Planner {
       plan_.base = {BaseSource::Kind::web_identity, "web identity", p.name, {}, {}, token_file, role_of(p), false};
       return true;
     }
-    if (!p.get("sso_session").empty() || !p.get("sso_start_url").empty())
-      return fail("profile " + p.name + ": SSO credentials are not supported yet");
+    if (!p.get("sso_session").empty() || !p.get("sso_start_url").empty()) return plan_sso(p);
+    if (const std::string session = p.get("login_session"); !session.empty()) {
+      plan_.base = {BaseSource::Kind::login, "aws login", p.name, {}, {}, {}, {}, false};
+      plan_.base.login = {session, p.get("region")};
+      return true;
+    }
     if (const std::string command = p.get("credential_process"); !command.empty()) {
       plan_.base = {BaseSource::Kind::credential_process, "credential_process", p.name, {}, command, {}, {}, false};
       return true;
     }
     if (!role_arn.empty()) return fail("profile " + p.name + ": role_arn needs source_profile or credential_source");
     return false;
+  }
+
+  // sso_session and its [sso-session] section, or the legacy keys in the profile itself.
+  bool plan_sso(const Profile& p) {
+    SsoSource sso{p.get("sso_session"), p.get("sso_start_url"), p.get("sso_region"), p.get("sso_account_id"),
+                  p.get("sso_role_name")};
+    if (!sso.session_name.empty()) {
+      const auto section = files_.sso_session(sso.session_name);
+      if (!section) return fail("profile " + p.name + ": sso_session " + sso.session_name + " has no [sso-session " +
+                                sso.session_name + "] section in " + files_.config_path());
+      const auto get = [&](const char* key) {
+        const auto it = section->find(key);
+        return it != section->end() ? it->second : std::string();
+      };
+      sso.start_url = get("sso_start_url");
+      sso.region = get("sso_region");
+      if (sso.start_url.empty() || sso.region.empty())
+        return fail("profile " + p.name + ": [sso-session " + sso.session_name + "] needs sso_start_url and sso_region");
+    } else if (sso.region.empty()) {
+      return fail("profile " + p.name + ": sso_start_url needs sso_region");
+    }
+    if (sso.account_id.empty() || sso.role_name.empty())
+      return fail("profile " + p.name + ": SSO credentials need sso_account_id and sso_role_name");
+    plan_.base = {BaseSource::Kind::sso, "IAM Identity Center", p.name, {}, {}, {}, {}, false};
+    plan_.base.sso = std::move(sso);
+    return true;
   }
 
   void plan_credential_source(const Profile& p, const std::string& source) {

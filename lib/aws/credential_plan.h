@@ -4,7 +4,8 @@
 //   no profile named: environment keys, then AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN,
 //   then the active profile (AWS_PROFILE, AWS_DEFAULT_PROFILE, "default");
 //   in a profile: role_arn + source_profile (recursively, loops refused), static keys,
-//   role_arn + credential_source, web_identity_token_file, credential_process;
+//   role_arn + credential_source, web_identity_token_file, IAM Identity Center (sso_session or
+//   the legacy sso_start_url), console sign-in (login_session, `aws login`), credential_process;
 //   nothing at all: the container endpoint if its variables are set, else instance metadata.
 // A plan is one base source and the roles to assume with its credentials, in order.
 #pragma once
@@ -26,8 +27,23 @@ struct RoleToAssume {
   std::optional<int> duration_seconds;
 };
 
+// IAM Identity Center: the token `aws sso login` cached, then the portal's role credentials.
+struct SsoSource {
+  std::string session_name;  // [sso-session NAME]; "" for a legacy profile (sso_start_url in it)
+  std::string start_url, region, account_id, role_name;
+  // The cache file's key: the session's name, or the legacy profile's start URL.
+  const std::string& cache_key() const { return session_name.empty() ? start_url : session_name; }
+};
+
+// Console sign-in: the credentials `aws login` cached for this session, refreshed through
+// the Sign-In service.
+struct LoginSource {
+  std::string session;  // login_session, an ARN
+  std::string region;   // the profile's; "" = the plugin's
+};
+
 struct BaseSource {
-  enum class Kind { static_keys, credential_process, web_identity, container, instance_metadata };
+  enum class Kind { static_keys, credential_process, web_identity, container, instance_metadata, sso, login };
   Kind kind = Kind::static_keys;
   std::string name;             // for ResolvedCredentials::source: "environment", "config file", ...
   std::string profile;          // the profile it was found in ("" for the environment)
@@ -36,6 +52,8 @@ struct BaseSource {
   std::string token_file;       // web_identity
   RoleToAssume web_identity;    // web_identity: the role the token is exchanged for
   bool last_resort = false;     // container or IMDS because nothing else was configured
+  SsoSource sso = {};           // sso
+  LoginSource login = {};       // login
 };
 
 struct CredentialPlan {

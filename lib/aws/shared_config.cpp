@@ -86,6 +86,13 @@ std::optional<Profile> SharedConfig::profile(const std::string& name) const {
   return p;
 }
 
+std::optional<std::map<std::string, std::string>> SharedConfig::sso_session(const std::string& name) const {
+  load();
+  const auto it = config_.find("sso-session " + name);
+  if (it == config_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::string active_profile_name(const std::string& explicit_profile, const base::GetEnv& env) {
   if (!explicit_profile.empty()) return explicit_profile;
   for (const char* variable : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})

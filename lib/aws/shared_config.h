@@ -37,6 +37,8 @@ class SharedConfig {
   explicit SharedConfig(const base::GetEnv& env);
 
   std::optional<Profile> profile(const std::string& name) const;
+  // The config file's [sso-session NAME] section (keys lowercased); nullopt when absent.
+  std::optional<std::map<std::string, std::string>> sso_session(const std::string& name) const;
   const std::string& credentials_path() const { return credentials_path_; }
   const std::string& config_path() const { return config_path_; }
 

@@ -71,4 +71,26 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   return out;
 }
 
+std::string base64url_encode(std::span<const std::uint8_t> data) {
+  std::string s = base64_encode(data);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return s;
+}
+
+std::string base64url_encode(std::string_view text) {
+  return base64url_encode(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string s(text);
+  for (char& c : s) {
+    if (c == '+' || c == '/' || c == '=') return std::nullopt;
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  s.append((4 - s.size() % 4) % 4, '=');
+  return base64_decode(s);
+}
+
 }  // namespace ssm::base

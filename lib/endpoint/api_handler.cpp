@@ -1,6 +1,7 @@
 #include "endpoint/api_handler.h"
 
 #include "base/base64.h"
+#include "endpoint/identity_stand_ins.h"
 #include "endpoint/kms_key_rules.h"
 #include "endpoint/node_directory.h"
 #include "endpoint/session_properties.h"
@@ -31,6 +32,9 @@ std::string ApiHandler::stream_url(const std::string& session_id) const {
 }
 
 ApiResponse ApiHandler::handle(const ApiRequest& request) {
+  // Unsigned, as the real services take them: the token or the DPoP proof authenticates.
+  if (IdentityStandIns::handles(request)) return stand_ins_.identity.answer(request);
+  if (request.method != "POST") return api_error("UnknownOperationException", "the SSM API takes POST requests", 405);
   // The Query protocol (STS) names its action in a form body instead of X-Amz-Target.
   if (request.target.empty())
     if (auto form = parse_query_form(request.body); form && form->contains("Action")) {

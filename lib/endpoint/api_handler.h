@@ -1,6 +1,6 @@
 // lib/endpoint — the SSM JSON 1.1 API the endpoint serves: StartSession, ResumeSession,
 // TerminateSession (protocol-smux-kms-aws.md §3), DescribeInstanceInformation (node_directory.h),
-// and on the same port EC2's DescribeInstances, ECS's ExecuteCommand (ecs_stand_in.h), KMS's GenerateDataKey
+// and on the same port the identity services of identity_stand_ins.h, EC2's DescribeInstances, ECS's ExecuteCommand (ecs_stand_in.h), KMS's GenerateDataKey
 // (§2.2, the stand-ins of kms_stand_in.h and kms_key_rules.h) and STS's AssumeRole (§3.5, a
 // Query call without X-Amz-Target; sts_stand_in.h). Errors are AWS-shaped: HTTP 400 with
 // {"__type", "message"} and the type again in x-amzn-ErrorType (STS: its XML ErrorResponse).
@@ -22,6 +22,7 @@ namespace ssm::endpoint {
 class IssuedCredentials;
 class KmsKeyRules;
 class NodeDirectory;
+class IdentityStandIns;
 
 class RequestVerifier {
  public:
@@ -54,6 +55,7 @@ struct AwsStandIns {
   IssuedCredentials& sts_credentials;
   KmsKeyRules& kms_keys;
   const NodeDirectory& nodes;  // DescribeInstanceInformation, EC2 DescribeInstances
+  IdentityStandIns& identity;  // SSO-OIDC, the SSO portal, Sign-In
   const Diagnostics& out;
 };
 

@@ -14,14 +14,17 @@ inline constexpr std::string_view kXmlContentType = "text/xml";
 
 // What the API needs of one HTTP request; the transport fills it in.
 struct ApiRequest {
+  std::string_view method = "POST";
   std::string_view target{};         // X-Amz-Target, e.g. "AmazonSSM.StartSession"
   std::string_view authorization{};  // Authorization (SigV4), may be empty
   std::string_view amz_date{};       // X-Amz-Date
   std::string_view host{};           // Host, part of what SigV4 signs
   std::string_view content_type{};   // Content-Type, signed too
   std::string_view security_token{}; // X-Amz-Security-Token, with temporary credentials
-  std::string_view path{};
+  std::string_view path{};           // with its query
   std::string_view body{};
+  std::string_view sso_bearer_token{};  // x-amz-sso_bearer_token (the SSO portal)
+  std::string_view dpop{};              // DPoP (the Sign-In service)
 };
 
 struct ApiResponse {

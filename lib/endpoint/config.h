@@ -108,6 +108,10 @@ struct EndpointConfig {
   // refuses EC2's DescribeInstances (a caller without ec2:DescribeInstances).
   std::vector<FakeNode> nodes;
   bool describe_instances_allowed = true;
+  // --identity-tokens: the SSO and sign-in tokens the identity stand-ins accept at first;
+  // --credentials-duration: how long the credentials they issue last.
+  std::string identity_tokens_file;
+  std::chrono::seconds credentials_duration{3600};
   bool verbose = false;
 
   // The key the agent asks the client to encrypt with; empty: no encryption.

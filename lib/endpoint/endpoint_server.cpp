@@ -40,6 +40,14 @@ std::set<std::string> known_kms_keys(const EndpointConfig& config) {
   return keys;
 }
 
+IdentityTokens identity_tokens(const EndpointConfig& c) {
+  if (c.identity_tokens_file.empty()) return {};
+  std::string error;
+  auto tokens = load_identity_tokens(c.identity_tokens_file, error);
+  if (!tokens) throw std::runtime_error(error);
+  return std::move(*tokens);
+}
+
 std::string host_for_clients(const asio::ip::address& bound) {
   if (bound.is_unspecified()) return bound.is_v6() ? "[::1]" : "127.0.0.1";
   return bound.is_v6() ? "[" + bound.to_string() + "]" : bound.to_string();
@@ -55,12 +63,13 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diag
       acceptor_(io),
       kms_keys_(known_kms_keys(config_), config_.kms_throttle),
       nodes_(config_.nodes, config_.describe_instances_allowed, config_.agent_version),
+      identity_(identity_tokens(config_), config_.credentials_duration, sts_credentials_, out_),
       sigv4_(config_.expected_credentials
                  ? std::optional<SigV4Verifier>(std::in_place, *config_.expected_credentials, &sts_credentials_,
                                                            config_.assume_role_only)
                  : std::nullopt),
       api_(registry_, *this, sigv4_ ? static_cast<const RequestVerifier&>(*sigv4_) : accept_any_,
-           AwsStandIns{sts_credentials_, kms_keys_, nodes_, out_}, "") {
+           AwsStandIns{sts_credentials_, kms_keys_, nodes_, identity_, out_}, "") {
   if (!parse_target_spec(config_.stream_target)) throw std::runtime_error("unknown stream target " + config_.stream_target);
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);

@@ -18,6 +18,7 @@
 #include "endpoint/config.h"
 #include "endpoint/diagnostics.h"
 #include "endpoint/issued_credentials.h"
+#include "endpoint/identity_stand_ins.h"
 #include "endpoint/kms_key_rules.h"
 #include "endpoint/node_directory.h"
 #include "endpoint/session_registry.h"
@@ -73,6 +74,7 @@ class EndpointServer final : private SessionControl {
   IssuedCredentials sts_credentials_;  // before sigv4_, which reads them
   KmsKeyRules kms_keys_;
   NodeDirectory nodes_;
+  IdentityStandIns identity_;
   AcceptAnyRequest accept_any_;
   std::optional<SigV4Verifier> sigv4_;
   ApiHandler api_;

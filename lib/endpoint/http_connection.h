@@ -76,17 +76,17 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection<
       return;
     }
     if (boost::beast::websocket::is_upgrade(request_)) return upgrade();
-    if (request_.method() != http::verb::post) {
-      return respond(api_error("UnknownOperationException", "the SSM API takes POST requests", 405));
-    }
-    const ApiRequest api{.target = request_["X-Amz-Target"],
+    const ApiRequest api{.method = request_.method_string(),
+                         .target = request_["X-Amz-Target"],
                          .authorization = request_[http::field::authorization],
                          .amz_date = request_["X-Amz-Date"],
                          .host = request_[http::field::host],
                          .content_type = request_[http::field::content_type],
                          .security_token = request_["X-Amz-Security-Token"],
                          .path = request_.target(),
-                         .body = request_.body()};
+                         .body = request_.body(),
+                         .sso_bearer_token = request_["x-amz-sso_bearer_token"],
+                         .dpop = request_["DPoP"]};
     respond(server_.handle_api(api));
   }
 

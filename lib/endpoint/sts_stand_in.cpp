@@ -5,6 +5,7 @@
 #include <ctime>
 #include <vector>
 
+#include "aws/credential_document.h"
 #include "endpoint/xml_text.h"
 #include "transport/url.h"
 #include "wire/uuid.h"
@@ -18,15 +19,6 @@ constexpr std::string_view kVersion = "2011-06-15";
 constexpr std::string_view kXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 // STS's bounds and default for DurationSeconds.
 constexpr long kMinDuration = 900, kMaxDuration = 43200, kDefaultDuration = 3600;
-
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string field(const QueryForm& form, std::string_view name) {
   const auto it = form.find(name);
@@ -157,7 +149,7 @@ ApiResponse StsStandIn::assume_role(const QueryForm& form) {
                             session) +
          "</AssumedRoleUser>";
   xml += "<Credentials>" + xml_element("AccessKeyId", c.access_key_id) + xml_element("SecretAccessKey", c.secret_access_key) +
-         xml_element("SessionToken", c.session_token) + xml_element("Expiration", rfc3339(*c.expiration)) + "</Credentials>";
+         xml_element("SessionToken", c.session_token) + xml_element("Expiration", aws::format_timestamp(*c.expiration)) + "</Credentials>";
   xml += "</AssumeRoleResult><ResponseMetadata>" + xml_element("RequestId", wire::Uuid::random_v4().to_string()) +
          "</ResponseMetadata></AssumeRoleResponse>\n";
   return {200, std::move(xml), {}, std::string(kXmlContentType)};

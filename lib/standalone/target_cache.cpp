@@ -1,14 +1,8 @@
 #include "standalone/target_cache.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+
+#include "base/private_file.h"
 
 namespace ssm::standalone {
 namespace {
@@ -20,25 +14,9 @@ std::int64_t seconds(std::chrono::system_clock::time_point t) {
 }
 
 Json read_entries(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Json::object();
-  std::stringstream text;
-  text << in.rdbuf();
-  Json j = Json::parse(text.str(), nullptr, false);
+  const auto text = base::read_file(path);
+  Json j = text ? Json::parse(*text, nullptr, false) : Json::object();
   return j.is_object() ? j : Json::object();
-}
-
-bool write_private(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -68,9 +46,6 @@ std::optional<std::string> TargetCache::find(const std::string& name, std::chron
 void TargetCache::store(const std::string& name, const std::string& node_id,
                         std::chrono::system_clock::time_point now) const {
   if (path_.empty()) return;
-  const std::string dir = path_.substr(0, path_.rfind('/'));
-  ::mkdir(dir.substr(0, dir.rfind('/')).c_str(), 0700);  // ~/.cache itself, if need be
-  ::mkdir(dir.c_str(), 0700);
   Json entries = read_entries(path_);
   // Expired entries go, so that the file stays as small as the last minute's names.
   for (auto it = entries.begin(); it != entries.end();) {
@@ -80,7 +55,7 @@ void TargetCache::store(const std::string& name, const std::string& node_id,
     it = stale ? entries.erase(it) : std::next(it);
   }
   entries[scope_ + "|" + name] = {{"id", node_id}, {"at", seconds(now)}};
-  write_private(path_, entries.dump());
+  base::write_private_file(path_, entries.dump());
 }
 
 }  // namespace ssm::standalone
