@@ -12,11 +12,24 @@ std::string encode_form(const Form& form) {
 }
 
 std::string xml_unescape(std::string s) {
-  static const std::pair<const char*, const char*> kEntities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
-  for (const auto& [entity, ch] : kEntities)
-    for (std::size_t at; (at = s.find(entity)) != std::string::npos;) s.replace(at, std::string(entity).size(), ch);
-  return s;
+  static constexpr std::pair<std::string_view, char> kEntities[] = {
+      {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}, {"&amp;", '&'}};
+  // One pass, left to right: what an entity became is never read again ("&amp;lt;" is "&lt;").
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    bool replaced = false;
+    if (s[i] == '&')
+      for (const auto& [entity, ch] : kEntities)
+        if (std::string_view(s).substr(i, entity.size()) == entity) {
+          out += ch;
+          i += entity.size();
+          replaced = true;
+          break;
+        }
+    if (!replaced) out += s[i++];
+  }
+  return out;
 }
 
 std::optional<std::string> xml_first_element(const std::string& xml, const std::string& tag) {

@@ -46,6 +46,7 @@ ApiResponse EcsStandIn::execute_command(const wire::Json& request) {
   if (const auto it = request.find("interactive"); it == request.end() || !it->is_boolean() || !it->get<bool>())
     return api_error("InvalidParameterException", "Interactive is the only mode supported currently.");
   const std::string cluster_name = cluster.empty() ? "default" : cluster;
+  if (container != kDefaultContainer) containers_[task].insert(container);
   const std::string target = "ecs:" + cluster_name + "_" + task + "_" + runtime_id(task, container);
   wire::Json parameters = {{"command", wire::Json::array({command})}};
   // ECS names its sessions ecs-execute-command-…, not after the target.
@@ -71,15 +72,19 @@ ApiResponse EcsStandIn::describe_tasks(const wire::Json& request) {
   for (const auto& t : *tasks) {
     if (!t.is_string()) return api_error("InvalidParameterException", "tasks must be strings");
     const std::string task = last_segment(t.get<std::string>());
-    wire::Json container = {{"name", kDefaultContainer},
-                            {"runtimeId", runtime_id(task, std::string(kDefaultContainer))},
+    std::set<std::string> names = {std::string(kDefaultContainer)};
+    if (const auto it = containers_.find(task); it != containers_.end()) names.insert(it->second.begin(), it->second.end());
+    wire::Json containers = wire::Json::array();
+    for (const std::string& name : names)
+      containers.push_back({{"name", name},
+                            {"runtimeId", runtime_id(task, name)},
                             {"lastStatus", "RUNNING"},
-                            {"managedAgents", wire::Json::array({{{"name", "ExecuteCommandAgent"}, {"lastStatus", "RUNNING"}}})}};
+                            {"managedAgents", wire::Json::array({{{"name", "ExecuteCommandAgent"}, {"lastStatus", "RUNNING"}}})}});
     described.push_back({{"taskArn", task_arn(cluster, task)},
                          {"clusterArn", std::string(kArnPrefix) + "cluster/" + cluster},
                          {"lastStatus", "RUNNING"},
                          {"enableExecuteCommand", true},
-                         {"containers", wire::Json::array({container})}});
+                         {"containers", containers}});
   }
   return {200, wire::Json{{"tasks", described}, {"failures", wire::Json::array()}}.dump(), {}};
 }

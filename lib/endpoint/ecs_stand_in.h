@@ -3,10 +3,13 @@
 // runs it in the container) and answers with it as ECS does; DescribeTasks answers with the
 // container's runtime ID, which the AWS CLI puts in the plugin's target
 // (ecs:<cluster>_<task>_<runtime-id>). JSON 1.1, X-Amz-Target AmazonEC2ContainerServiceV20141113.*.
-// Any cluster and task exist; the container is "app" unless the call names another.
+// Any cluster and task exist; the container is "app" unless the call names another, which
+// DescribeTasks then lists as well.
 #pragma once
 
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 
 #include "endpoint/api_types.h"
@@ -36,6 +39,8 @@ class EcsStandIn {
   SessionRegistry& registry_;
   const Diagnostics& out_;
   StreamUrl stream_url_;
+  // task → the containers ExecuteCommand named besides "app", which DescribeTasks lists too
+  std::map<std::string, std::set<std::string>> containers_;
 };
 
 }  // namespace ssm::endpoint

@@ -37,7 +37,7 @@ struct Filter {
   std::vector<std::string> values;
 };
 
-bool matches(const FakeNode& n, const Filter& f) {
+bool matches(const FakeNode& n, const Filter& f, const std::string& agent_version) {
   const auto any = [&](const std::string& v) { return std::find(f.values.begin(), f.values.end(), v) != f.values.end(); };
   if (f.key.rfind("tag:", 0) == 0) {
     const auto it = n.tags.find(f.key.substr(4));
@@ -45,6 +45,7 @@ bool matches(const FakeNode& n, const Filter& f) {
   }
   if (f.key == "tag-key") return std::any_of(n.tags.begin(), n.tags.end(), [&](const auto& t) { return any(t.first); });
   if (f.key == "PingStatus") return any(n.ping_status);
+  if (f.key == "AgentVersion") return any(agent_version);
   if (f.key == "PlatformTypes") return any(n.platform);
   if (f.key == "InstanceIds") return any(n.id);
   if (f.key == "ResourceType") return any(n.ec2() ? "EC2Instance" : "ManagedInstance");
@@ -171,7 +172,7 @@ ApiResponse NodeDirectory::describe_instance_information(const wire::Json& reque
   }
   std::vector<const FakeNode*> found;
   for (const FakeNode& n : nodes_)
-    if (std::all_of(filters->begin(), filters->end(), [&](const Filter& f) { return matches(n, f); })) found.push_back(&n);
+    if (std::all_of(filters->begin(), filters->end(), [&](const Filter& f) { return matches(n, f, agent_version_); })) found.push_back(&n);
   wire::Json list = wire::Json::array();
   for (std::size_t i = offset; i < found.size() && i < offset + page; ++i) list.push_back(describe(*found[i], agent_version_));
   wire::Json answer = {{"InstanceInformationList", list}};

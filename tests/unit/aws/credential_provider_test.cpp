@@ -168,10 +168,51 @@ TEST_F(Plan, SettingsThePluginCannotHonourAreErrors) {
               "[profile duration]\nrole_arn = arn:d\nsource_profile = k\nduration_seconds = 1h\n");
   EXPECT_NE(plan("mfa").error.find("mfa_serial"), std::string::npos);
   EXPECT_NE(plan("src").error.find("unknown credential_source Lambda"), std::string::npos);
-  EXPECT_NE(plan("sso").error.find("profile sso: SSO credentials are not supported"), std::string::npos);
+  EXPECT_NE(plan("sso").error.find("profile sso: sso_session corp has no [sso-session corp] section"), std::string::npos);
   EXPECT_NE(plan("dangling").error.find("source_profile ghost could not be found"), std::string::npos);
   EXPECT_NE(plan("empty").error.find("profile bare (source_profile of empty) has no credentials"), std::string::npos);
   EXPECT_NE(plan("duration").error.find("duration_seconds 1h"), std::string::npos);
+}
+
+TEST_F(Plan, IdentityCenterAndConsoleSignInProfiles) {
+  files.write("config",
+              "[profile dev]\nsso_session = corp\nsso_account_id = 111\nsso_role_name = Dev\n"
+              "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+              "[profile old]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\n"
+              "sso_account_id = 222\nsso_role_name = Ops\n"
+              "[profile half]\nsso_session = corp\nsso_account_id = 111\n"
+              "[profile noregion]\nsso_start_url = https://x\nsso_account_id = 1\nsso_role_name = r\n"
+              "[profile console]\nlogin_session = arn:aws:iam::111:user/alice\nregion = us-west-2\n"
+              "[profile role-on-sso]\nrole_arn = arn:aws:iam::333:role/Admin\nsource_profile = dev\n");
+  const auto dev = plan("dev");
+  ASSERT_EQ(dev.error, "");
+  EXPECT_EQ(dev.base.kind, BaseSource::Kind::sso);
+  EXPECT_EQ(dev.base.sso.cache_key(), "corp");  // the session's name, not its URL
+  EXPECT_EQ(dev.base.sso.start_url, "https://corp.awsapps.com/start");
+  EXPECT_EQ(dev.base.sso.region, "eu-west-1");
+  EXPECT_EQ(dev.base.sso.account_id, "111");
+  EXPECT_EQ(dev.base.sso.role_name, "Dev");
+
+  const auto old = plan("old");
+  ASSERT_EQ(old.error, "");
+  EXPECT_EQ(old.base.sso.cache_key(), "https://old.awsapps.com/start");  // legacy: the URL
+  EXPECT_EQ(old.base.sso.region, "us-east-2");
+
+  EXPECT_NE(plan("half").error.find("need sso_account_id and sso_role_name"), std::string::npos);
+  EXPECT_NE(plan("noregion").error.find("sso_start_url needs sso_region"), std::string::npos);
+
+  const auto console = plan("console");
+  ASSERT_EQ(console.error, "");
+  EXPECT_EQ(console.base.kind, BaseSource::Kind::login);
+  EXPECT_EQ(console.base.login.session, "arn:aws:iam::111:user/alice");
+  EXPECT_EQ(console.base.login.region, "us-west-2");
+
+  // An SSO profile as the source of a role, as the AWS CLI allows.
+  const auto role = plan("role-on-sso");
+  ASSERT_EQ(role.error, "");
+  EXPECT_EQ(role.base.kind, BaseSource::Kind::sso);
+  ASSERT_EQ(role.roles.size(), 1u);
+  EXPECT_EQ(role.roles[0].role_arn, "arn:aws:iam::333:role/Admin");
 }
 
 TEST_F(Plan, TheSharedFilesAreReadOnFirstUseNotBefore) {

@@ -61,5 +61,18 @@ TEST(Base64, RejectsAnythingButStrictPaddedStandardBase64) {
     EXPECT_FALSE(base64_decode(bad)) << bad;
 }
 
+// RFC 4648 §10's vectors, in the URL-safe alphabet without padding, and bytes that use - and _.
+TEST(Base64Url, EncodesWithoutPaddingAndDecodesStrictly) {
+  EXPECT_EQ(base64url_encode(std::string_view("")), "");
+  EXPECT_EQ(base64url_encode(std::string_view("f")), "Zg");
+  EXPECT_EQ(base64url_encode(std::string_view("fo")), "Zm8");
+  EXPECT_EQ(base64url_encode(std::string_view("foobar")), "Zm9vYmFy");
+  const std::vector<std::uint8_t> specials = {0xfb, 0xff, 0xbf};
+  EXPECT_EQ(base64url_encode(specials), "-_-_");
+  EXPECT_EQ(base64url_decode("-_-_"), specials);
+  EXPECT_EQ(base64url_decode("Zm8"), (std::vector<std::uint8_t>{'f', 'o'}));
+  for (const char* bad : {"Zm8=", "+/+/", "Z", "Zm 8"}) EXPECT_FALSE(base64url_decode(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace ssm::base

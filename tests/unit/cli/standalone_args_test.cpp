@@ -140,9 +140,29 @@ TEST(StandaloneArgs, SshProxyTakesSshsHostAndPort) {
             R"({"Target":"i-0abc","DocumentName":"AWS-StartSSHSession","Parameters":{"portNumber":["2222"]}})");
 }
 
+TEST(StandaloneArgs, TargetsMayBeNamesOrLeftOutAndListTakesItsOptions) {
+  auto r = parse({"ssh-proxy", "web-1", "22", "--pick", "first"});
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->target, "web-1");  // a name: resolved before the session, not here
+  EXPECT_TRUE(r.command->pick_first);
+  r = parse({"shell"});  // no target: a pick list on a terminal, decided when it runs
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->target, "");
+  EXPECT_FALSE(r.command->pick_first);
+  r = parse({"list", "--json", "--filter", "tag:Role=web", "--region", "eu-west-1"});
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->subcommand, Subcommand::list);
+  EXPECT_TRUE(r.command->json);
+  EXPECT_EQ(r.command->filter, "tag:Role=web");
+  EXPECT_EQ(r.command->region, "eu-west-1");
+  EXPECT_TRUE(session_requests(*r.command).empty());
+  EXPECT_TRUE(is_standalone_command_line(std::vector<std::string>{"list"}));
+}
+
 TEST(StandaloneArgs, BadArgumentsAreOneLineAndExitTwo) {
   const std::vector<std::vector<std::string>> bad = {
-      {"shell"},                                          // no --target
+      {"shell", "--target", "web", "--pick", "last"},     // no such pick mode
+      {"list", "--json", "extra"},                        // list takes no positional
       {"port-forward", "--target", "i-1"},                // no -L
       {"port-forward", "--target", "i-1", "-L", "8080"},  // bad -L
       {"start-session", "--target", "i-1", "--parameters", "{"},

@@ -114,13 +114,9 @@ TEST_F(EcsStandInTest, ANamedContainerHasItsOwnRuntimeId) {
   EXPECT_EQ(session_of(r)->target, "ecs:prod_" + std::string(kTask) + "_" + EcsStandIn::runtime_id(kTask, "sidecar"));
 }
 
-// Bug (lib/endpoint/ecs_stand_in.cpp, describe_tasks): DescribeTasks always lists one container,
-// "app", so after `aws ecs execute-command --container sidecar` the AWS CLI, which looks up
-// the runtime ID of the container named in ExecuteCommand's answer, finds none and passes the
-// target ecs:prod_<task>_None, not the session's ecs:prod_<task>_<runtime_id(task, "sidecar")>.
-// Expected: DescribeTasks lists the containers ExecuteCommand was called for (or any name it
-// is asked about) with their runtime IDs. Disabled until it is fixed.
-TEST_F(EcsStandInTest, DISABLED_DescribeTasksListsANamedContainerForTheCli) {
+// After `aws ecs execute-command --container sidecar` the AWS CLI looks up that container's
+// runtime ID in DescribeTasks: it must be listed, or the CLI passes ecs:prod_<task>_None.
+TEST_F(EcsStandInTest, DescribeTasksListsANamedContainerForTheCli) {
   const ApiResponse r = call("ExecuteCommand", Json{{"cluster", "prod"}, {"task", kTask}, {"container", "sidecar"},
                                                     {"command", "ls"}, {"interactive", true}}.dump());
   ASSERT_EQ(r.status, 200u) << r.body;

@@ -164,11 +164,8 @@ TEST_F(NodeDirectoryTest, TheOlderFilterListToo) {
   EXPECT_EQ(ids(r), std::vector<std::string>{"i-0cccccccccccccccc"});
 }
 
-// Bug (lib/endpoint/node_directory.cpp, matches()): "AgentVersion" is a known filter key
-// (known_filter_key accepts it, as SSM does) but matches() has no case for it and returns
-// false, so a filter on the agent version every node reports matches no node. Expected all
-// five nodes; actual an empty list. Disabled until it is fixed.
-TEST_F(NodeDirectoryTest, DISABLED_AgentVersionFilterMatchesTheReportedVersion) {
+// Every node reports the endpoint's agent version: a filter on it matches them all.
+TEST_F(NodeDirectoryTest, AgentVersionFilterMatchesTheReportedVersion) {
   EXPECT_EQ(ids(describe(directory(), R"({"Filters":[{"Key":"AgentVersion","Values":["3.3.40.0"]}]})")).size(), 5u);
 }
 
