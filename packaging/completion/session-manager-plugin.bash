@@ -33,7 +33,7 @@ _session_manager_plugin()
         prev=${COMP_WORDS[COMP_CWORD - 1]}
     fi
 
-    local subcommands="start-session shell port-forward ssh-proxy"
+    local subcommands="start-session shell port-forward ssh-proxy list"
     local common="--profile --region --endpoint-url -q --quiet -v --verbose -h --help"
 
     if ((cword == 1)); then
@@ -69,7 +69,12 @@ _session_manager_plugin()
                 AWS-StartInteractiveCommand AWS-StartNonInteractiveCommand" -- "$cur"))
             return
             ;;
-        --endpoint-url | --target | --parameters | --reason | -L | --local-forward)
+        --pick)
+            COMPREPLY=($(compgen -W "ask first" -- "$cur"))
+            return
+            ;;
+        --endpoint-url | --target | --parameters | --reason | -L | --local-forward | -D | --dynamic-forward | \
+            --idle-session | --max-sessions | --filter)
             return  # a value of the user's own
             ;;
     esac
@@ -80,10 +85,11 @@ _session_manager_plugin()
 
     local options
     case $subcommand in
-        start-session) options="--target --document-name --parameters --reason" ;;
-        shell) options="--target --reason" ;;
-        port-forward) options="--target -L --local-forward --reason" ;;
-        ssh-proxy) options="--reason" ;;
+        start-session) options="--target --document-name --parameters --reason --pick" ;;
+        shell) options="--target --reason --pick" ;;
+        port-forward) options="--target -L --local-forward -D --dynamic-forward --idle-session --max-sessions --once --reason --pick" ;;
+        ssh-proxy) options="--reason --pick" ;;
+        list) options="--json --filter" ;;
     esac
     COMPREPLY=($(compgen -W "$options $common" -- "$cur"))
 }

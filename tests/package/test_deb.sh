@@ -137,7 +137,7 @@ if command -v groff >/dev/null; then
   for section in NAME SYNOPSIS DESCRIPTION SUBCOMMANDS OPTIONS ENVIRONMENT "EXIT STATUS" FILES EXAMPLES "SEE ALSO"; do
     grep -q "^$section\$" <<<"$text" || fail "man page has no $section section"
   done
-  for word in start-session shell port-forward ssh-proxy --profile --region --endpoint-url --quiet --verbose \
+  for word in start-session shell port-forward ssh-proxy list --pick TARGETS --profile --region --endpoint-url --quiet --verbose \
               "ProxyCommand session-manager-plugin ssh-proxy %h %p" AWS_SSM_START_SESSION_RESPONSE 255; do
     grep -qF -- "$word" <<<"$text" || fail "man page does not mention $word"
   done
@@ -179,7 +179,7 @@ bash_complete() {  # completion-file words...
 check_bash() {  # completion-file
   local file=$1 got
   got=$(bash_complete "$file" session-manager-plugin "")
-  [ "$got" = "--help --version port-forward shell ssh-proxy start-session" ] || fail "bash: subcommands: '$got'"
+  [ "$got" = "--help --version list port-forward shell ssh-proxy start-session" ] || fail "bash: subcommands: '$got'"
   got=$(bash_complete "$file" session-manager-plugin shell --profile "")
   [ "$got" = "$expected_profiles" ] || fail "bash: --profile: '$got', not '$expected_profiles'"
   got=$(bash_complete "$file" session-manager-plugin port-forward "-")
@@ -209,7 +209,7 @@ check_zsh() {  # fpath-dir
   local dir=$1 got profile
   zsh -n "$dir/_session-manager-plugin" || { fail "zsh: syntax error in _session-manager-plugin"; return; }
   got=$(zsh_complete "$dir" "session-manager-plugin ")
-  for word in start-session shell port-forward ssh-proxy; do
+  for word in start-session shell port-forward ssh-proxy list; do
     [[ $got == *"$word"* ]] || { fail "zsh: subcommand $word not offered: $got"; break; }
   done
   got=$(zsh_complete "$dir" "session-manager-plugin shell --profile ")
