@@ -354,7 +354,7 @@ class InterruptedStart(unittest.TestCase):
         api = harness.ApiForwarder(ep.url, hold=hold)
         self.addCleanup(api.__exit__)
         self.addCleanup(release.set)
-        argv = [PLUGIN, "ssh-proxy", "127.0.0.1", "22", "--endpoint-url", api.url, "--region", "us-east-1"]
+        argv = [PLUGIN, "ssh-proxy", TARGET, "22", "--endpoint-url", api.url, "--region", "us-east-1"]
         p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=aws_env(SSM_PLUGIN_LOG_FILE=log, SSM_PLUGIN_LOG_LEVEL="info"))
         self.addCleanup(p.kill)
@@ -449,11 +449,11 @@ class StandaloneFailures(unittest.TestCase):
                              f"http://127.0.0.1:{port}"], aws_env())
         self.assert_one_line(p, 255, "StartSession failed")
 
-    def test_unknown_target_is_the_services_error(self):
-        with Endpoint() as ep:  # the common options may also come first
+    def test_a_target_the_service_refuses_is_its_error(self):
+        with Endpoint("--node", f"{TARGET},gone,10.0.0.9,Linux,ConnectionLost") as ep:  # common options first too
             p = self.run_plugin([PLUGIN, "--region", "us-east-1", "--endpoint-url", ep.url, "-q",
-                                 "start-session", "--target", ""], aws_env())
-        self.assert_one_line(p, 255, "ValidationException")
+                                 "start-session", "--target", TARGET], aws_env())
+        self.assert_one_line(p, 255, "TargetNotConnected")
 
     def test_bad_arguments(self):
         for args in (["port-forward", "--target", TARGET, "-L", "99999:localhost:22"], ["shell"],

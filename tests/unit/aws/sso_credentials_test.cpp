@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "aws/credential_document.h"
@@ -57,8 +60,12 @@ class SsoCredentials : public ::testing::Test {
   base::GetEnv env() const { return base::Environment::of(files.vars).get; }
 
   std::string cache_file(const SsoSource& sso) const { return sso_cache_path(env(), sso.cache_key()); }
+  // Written readable by others (0644), so that the mode after a rewrite says who wrote it.
   void write_cache(const SsoSource& sso, const Json& token) {
-    ASSERT_TRUE(base::write_private_file(cache_file(sso), token.dump(2)));
+    const std::filesystem::path path = cache_file(sso);
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << token.dump(2);
+    std::filesystem::permissions(path, std::filesystem::perms(0644));
   }
   Json read_cache(const SsoSource& sso) const {
     return Json::parse(base::read_file(cache_file(sso)).value_or(""), nullptr, false);
@@ -279,6 +286,22 @@ TEST_F(SsoCredentials, PortalAnswerWithoutCredentialsIsAnError) {
   const auto r = resolve(session_source());
   ASSERT_FALSE(r.credentials);
   EXPECT_NE(r.error.find("without roleCredentials"), std::string::npos) << r.error;
+}
+
+// DISABLED: a bug in lib/aws/sso_credentials.cpp, SsoFetch::refresh and
+// SsoFetch::get_role_credentials. They append "/token" and "/federation/credentials?..." to the
+// endpoint URL as it is, so AWS_ENDPOINT_URL_SSO(_OIDC) or AWS_ENDPOINT_URL set to
+// "http://host:port/" (trailing slash, as often written for LocalStack and as the SDKs accept:
+// botocore's _urljoin drops it) sends "POST //token" and "GET //federation/credentials?...":
+// expected "/token" and "/federation/credentials?...". The IMDS source already strips the
+// slash (imds_credentials.cpp).
+TEST_F(SsoCredentials, DISABLED_EndpointUrlWithATrailingSlashIsJoinedWithoutADoubleSlash) {
+  files.vars["AWS_ENDPOINT_URL_SSO"] = server.url() + "/";
+  files.vars["AWS_ENDPOINT_URL_SSO_OIDC"] = server.url() + "/";
+  write_cache(session_source(), session_token(10min));
+  const auto r = resolve(session_source());
+  ASSERT_TRUE(r.credentials) << r.error;
+  EXPECT_EQ(targets(), (std::vector<std::string>{"POST /token", kPortalTarget}));
 }
 
 }  // namespace
