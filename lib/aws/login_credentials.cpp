@@ -8,6 +8,7 @@
 #include "aws/credential_document.h"
 #include "aws/http_client.h"
 #include "aws/json_client.h"
+#include "aws/service_endpoints.h"
 #include "aws/sigv4.h"
 #include "base/private_file.h"
 #include "base/text.h"
@@ -60,7 +61,7 @@ class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
 
   void refresh() {
     const std::string region = login_.region.empty() ? settings_.sts_region : login_.region;
-    const std::string url = signin_endpoint_url(region, settings_.env) + "/v1/token";
+    const std::string url = join_url(signin_endpoint_url(region, settings_.env), "/v1/token");
     const auto parsed = transport::Url::parse(url);
     if (!parsed) return fallback("the Sign-In endpoint " + url + " is not http(s)");
     // htu: the URL the request goes to, without query or fragment (RFC 9449 §4.2).

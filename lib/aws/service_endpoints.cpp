@@ -12,6 +12,11 @@ std::string service_endpoint_url(std::string_view variable_suffix, std::string_v
   return "https://" + std::string(host_prefix) + "." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
 }
 
+std::string join_url(std::string base, std::string_view path) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + std::string(path);
+}
+
 std::string ssm_endpoint_argument(const std::string& endpoint_url, const std::string& target) {
   if (target.rfind("ecs:", 0) != 0) return endpoint_url;
   const auto url = transport::Url::parse(endpoint_url);

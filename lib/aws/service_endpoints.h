@@ -14,6 +14,10 @@ namespace ssm::aws {
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
                                  const std::string& region, const base::GetEnv& env);
 
+// `base` (an endpoint URL, perhaps written with a trailing slash) and `path` ("/token") joined
+// with one slash between them, as the SDKs join them.
+std::string join_url(std::string base, std::string_view path);
+
 // The SSM endpoint for the AWS CLI's endpoint argument. `aws ecs execute-command` passes ECS's
 // endpoint there (its client's), where ResumeSession and TerminateSession cannot be answered:
 // for an ecs: target, an AWS ECS endpoint (https://ecs.<region>.amazonaws.com[.cn]) gives ""

@@ -79,7 +79,7 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
                        {"clientSecret", text(token_, "clientSecret")},
                        {"grantType", "refresh_token"},
                        {"refreshToken", text(token_, "refreshToken")}};
-    HttpRequest request{"POST", service_endpoint_url("SSO_OIDC", "oidc", sso_.region, settings_.env) + "/token",
+    HttpRequest request{"POST", join_url(service_endpoint_url("SSO_OIDC", "oidc", sso_.region, settings_.env), "/token"),
                         {{"Content-Type", "application/json"}}, body.dump(), settings_.ca_bundle, kSsoCallTimeout};
     async_http_request(settings_.executor, std::move(request),
                        [self = shared_from_this()](HttpResponse r) { self->on_refreshed(std::move(r)); });
@@ -106,9 +106,9 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
   }
 
   void get_role_credentials() {
-    const std::string url = service_endpoint_url("SSO", "portal.sso", sso_.region, settings_.env) +
-                            "/federation/credentials?account_id=" + uri_encode(sso_.account_id, false) +
-                            "&role_name=" + uri_encode(sso_.role_name, false);
+    const std::string url = join_url(service_endpoint_url("SSO", "portal.sso", sso_.region, settings_.env),
+                                     "/federation/credentials?account_id=" + uri_encode(sso_.account_id, false) +
+                                         "&role_name=" + uri_encode(sso_.role_name, false));
     HttpRequest request{"GET", url, {{"x-amz-sso_bearer_token", text(token_, "accessToken")}}, {}, settings_.ca_bundle,
                         kSsoCallTimeout};
     async_http_request(settings_.executor, std::move(request),

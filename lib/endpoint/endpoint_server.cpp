@@ -63,7 +63,7 @@ EndpointServer::EndpointServer(asio::io_context& io, EndpointConfig config, Diag
       acceptor_(io),
       kms_keys_(known_kms_keys(config_), config_.kms_throttle),
       nodes_(config_.nodes, config_.describe_instances_allowed, config_.agent_version),
-      identity_(identity_tokens(config_), config_.credentials_duration, sts_credentials_, out_),
+      identity_(identity_tokens(config_), config_.credentials_duration, sts_credentials_, out_, config_.tls),
       sigv4_(config_.expected_credentials
                  ? std::optional<SigV4Verifier>(std::in_place, *config_.expected_credentials, &sts_credentials_,
                                                            config_.assume_role_only)

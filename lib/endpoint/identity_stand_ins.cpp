@@ -122,8 +122,8 @@ ApiResponse IdentityStandIns::create_oauth2_token(const ApiRequest& r) {
     response = rest_error(400, "ValidationException", {{"message", "refresh_token grant and clientId are required"}});
   } else if (!proof) {
     response = rest_error(400, "ValidationException", {{"message", "invalid DPoP proof: " + why}});
-  } else if (proof->method != "POST" || proof->url.size() < r.host.size() + 9 ||
-             proof->url.substr(proof->url.size() - r.host.size() - 9) != std::string(r.host) + "/v1/token" ||
+  } else if (proof->method != "POST" ||
+             proof->url != std::string(tls_ ? "https://" : "http://") + std::string(r.host) + "/v1/token" ||
              std::abs(proof->issued_at - unix_now()) > kDpopSkewSeconds || !seen_jti_.insert(proof->jti).second) {
     response = rest_error(400, "ValidationException", {{"message", "the DPoP proof does not fit this request"}});
   } else if (!tokens_.login_refresh.contains(refresh)) {

@@ -5,7 +5,8 @@
 //   the SSO portal's GetRoleCredentials (GET /federation/credentials?account_id=&role_name=,
 //     the access token in x-amz-sso_bearer_token);
 //   Sign-In CreateOAuth2Token (POST /v1/token, restJson, unsigned, a DPoP proof required and
-//     checked: ES256 signature, htm POST, htu this endpoint's /v1/token, iat within 5 minutes,
+//     checked: ES256 signature, htm POST, htu exactly this endpoint's /v1/token (scheme and
+//     Host as the request came), iat within 5 minutes,
 //     jti never seen, and the same key for every refresh of one session).
 // Credentials they hand out are the endpoint's IssuedCredentials, which its SigV4 verifier
 // accepts until they expire (--credentials-duration). The tokens it accepts at first come from
@@ -32,9 +33,10 @@ std::optional<IdentityTokens> load_identity_tokens(const std::string& path, std:
 
 class IdentityStandIns {
  public:
+  // `tls`: the endpoint serves https, so a DPoP proof's htu is https://<Host>/v1/token.
   IdentityStandIns(IdentityTokens tokens, std::chrono::seconds credentials_lifetime, IssuedCredentials& issued,
-                   const Diagnostics& out)
-      : tokens_(std::move(tokens)), lifetime_(credentials_lifetime), issued_(issued), out_(out) {}
+                   const Diagnostics& out, bool tls = false)
+      : tokens_(std::move(tokens)), lifetime_(credentials_lifetime), issued_(issued), out_(out), tls_(tls) {}
 
   // Whether the request is one of theirs (by method and path); then `answer` gives the reply.
   static bool handles(const ApiRequest& request);
@@ -52,6 +54,7 @@ class IdentityStandIns {
   std::chrono::seconds lifetime_;
   IssuedCredentials& issued_;
   const Diagnostics& out_;
+  bool tls_;
   std::set<std::string> seen_jti_;
   std::map<std::string, std::string> login_key_;  // refresh-token lineage → DPoP public key
 };

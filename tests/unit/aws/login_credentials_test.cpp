@@ -279,13 +279,9 @@ TEST_F(LoginCredentials, UnusableDpopKeyFallsBackOrFailsWithoutKeyMaterial) {
   EXPECT_TRUE(server.requests().empty());  // no proof, no request
 }
 
-// DISABLED: a bug in lib/aws/login_credentials.cpp, LoginFetch::refresh. It appends "/v1/token"
-// to signin_endpoint_url() as it is, so AWS_ENDPOINT_URL_SIGNIN or AWS_ENDPOINT_URL set to
-// "http://host:port/" sends "POST //v1/token" with htu "http://host:port//v1/token"; expected
-// "/v1/token" and htu "http://host:port/v1/token", as the SDKs join endpoint and path (botocore's
-// _urljoin drops the slash). The endpoint's stand-in (IdentityStandIns::handles) does not even
-// route "//v1/token" to Sign-In.
-TEST_F(LoginCredentials, DISABLED_EndpointUrlWithATrailingSlashIsJoinedWithoutADoubleSlash) {
+// An endpoint URL written with a trailing slash is joined with its path by one slash, as the
+// SDKs join them (botocore's _urljoin).
+TEST_F(LoginCredentials, EndpointUrlWithATrailingSlashIsJoinedWithoutADoubleSlash) {
   files.vars["AWS_ENDPOINT_URL_SIGNIN"] = server.url() + "/";
   write_cache(cached(4min));
   const auto r = resolve();

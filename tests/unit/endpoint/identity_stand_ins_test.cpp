@@ -259,12 +259,9 @@ TEST_F(IdentityStandInsTest, ProofForAnotherUrlOrMethodIsRefused) {
   EXPECT_EQ(create_oauth2_token("login-refresh-1", proof(key, "jti-good")).status, 200u);
 }
 
-// DISABLED: a bug in lib/endpoint/identity_stand_ins.cpp, IdentityStandIns::create_oauth2_token.
-// The htu check only asks that the proof's URL *end* with "<Host>/v1/token"; a proof minted for
-// another server whose URL happens to end that way (here http://evil.example/127.0.0.1:4566/v1/token,
-// or http://x127.0.0.1:4566/v1/token) is accepted with 200, where RFC 9449 §4.3 wants htu to equal
-// the request's URI (scheme, authority and path), so 400 is expected.
-TEST_F(IdentityStandInsTest, DISABLED_ProofWhoseUrlOnlyEndsWithThisEndpointsIsRefused) {
+// RFC 9449 §4.3: htu equals the request's URI (scheme, authority and path). A proof minted for
+// another server whose URL merely ends with "<Host>/v1/token" is refused.
+TEST_F(IdentityStandInsTest, ProofWhoseUrlOnlyEndsWithThisEndpointsIsRefused) {
   const ApiResponse elsewhere =
       create_oauth2_token("login-refresh-1", proof(key, "jti-1", unix_now(), "http://evil.example/127.0.0.1:4566/v1/token"));
   EXPECT_EQ(elsewhere.status, 400u) << elsewhere.body;
