@@ -304,8 +304,10 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
                     "replaced: the port stays open and the next connection starts a new one)");
 
   auto* proxy = app.add_subcommand("ssh-proxy", "stdin/stdout to the node's SSH port, for ssh's ProxyCommand");
-  proxy->add_option("host", c.target, "the managed node (ssh's %h): an ID, a name, tag:KEY=VALUE, an IP")->required();
-  proxy->add_option("port", ssh_args, "its SSH port (ssh's %p)")->required()->expected(1)->check(port_check);
+  proxy->add_option("host", c.target,
+                    "the managed node (ssh's %h): an ID, a name, tag:KEY=VALUE, an IP;\n"
+                    "omitted on a terminal: pick one from a list");
+  proxy->add_option("port", ssh_args, "its SSH port (ssh's %p; default 22)")->expected(1)->check(port_check);
   proxy->add_option("--reason", c.reason, "why the session is started");
 
   auto* list = app.add_subcommand("list", "the managed nodes: ID, Name tag, computer name, IP, platform, agent, status");
@@ -354,7 +356,7 @@ StandaloneParse parse_standalone_args(std::span<const std::string> args) {
     c.subcommand = Subcommand::list;
   } else {
     c.subcommand = Subcommand::ssh_proxy;
-    c.ssh_port = *parse_port(ssh_args.at(0), false);
+    if (!ssh_args.empty()) c.ssh_port = *parse_port(ssh_args.at(0), false);
   }
   result.command = std::move(c);
   return result;

@@ -4,7 +4,7 @@
 //   session-manager-plugin start-session --target ID [--document-name D] [--parameters P] [--reason R]
 //   session-manager-plugin shell --target ID
 //   session-manager-plugin port-forward --target ID -L [bind:]local:host:remote [-L ...]
-//   session-manager-plugin ssh-proxy HOST PORT          (ProxyCommand ... ssh-proxy %h %p)
+//   session-manager-plugin ssh-proxy [HOST [PORT]]      (ProxyCommand ... ssh-proxy %h %p)
 //   session-manager-plugin list [--json] [--filter PREFIX|tag:KEY=VALUE]
 //   a target (--target, HOST) is an ID, a name, tag:KEY=VALUE or ecs:… (target_resolver.h);
 //   --pick first takes the first of several matches instead of asking

@@ -69,15 +69,16 @@ class Targets(unittest.TestCase):
         with harness.Sshd() as sshd:
             ep = self.endpoint("--stream-target", f"dial:127.0.0.1:{sshd.port}")
             proxy = " ".join(shlex.quote(a) for a in self.plugin(ep, "ssh-proxy", "%h", "%p"))
-            for host in ("web-1", "10.0.1.9", "build-box", "ip-10-0-0-5"):
+            for host in ("web-1", "tag:Role=api", "10.0.1.9", "build-box", "ip-10-0-0-5"):
                 p = harness.run(["ssh", *sshd.ssh_options(), "-o", f"ProxyCommand={proxy}",
                                  f"{sshd.user()}@{host}", "echo hello from $((6*7))"], env=self.env, timeout=TIMEOUT)
                 self.assertEqual(p.returncode, 0, f"{host}: {p.stderr}\nsshd: {sshd.log()}")
                 self.assertEqual(p.stdout, "hello from 42\n")
-            self.assertEqual(self.started_targets(ep), [WEB_1, API, BUILD, WEB_1])
-            # web-1 and build-box by their Name tags: one lookup each; 10.0.1.9 (an IP) and
-            # ip-10-0-0-5 (a computer name's first label): the Name-tag lookup, then the online nodes.
-            self.assertEqual(self.lookups(ep), 1 + 2 + 1 + 2)
+            self.assertEqual(self.started_targets(ep), [WEB_1, API, API, BUILD, WEB_1])
+            # web-1 and build-box by their Name tags and tag:Role=api by its tag: one lookup each;
+            # 10.0.1.9 (an IP) and ip-10-0-0-5 (a computer name's first label): the Name-tag
+            # lookup, then the online nodes.
+            self.assertEqual(self.lookups(ep), 1 + 1 + 2 + 1 + 2)
 
             # Within a minute, ssh to web-1 again asks the service nothing: the cache answers.
             before = self.lookups(ep)
@@ -172,6 +173,28 @@ class Targets(unittest.TestCase):
         finally:
             term.close()
         self.assertEqual(len(self.started_targets(ep)), 2)
+
+
+    def test_ssh_proxy_without_a_host_picks_one_on_the_terminal(self):
+        """ssh-proxy run by hand with no HOST: the pick list on the controlling terminal, then
+        stdin and stdout bridged to the chosen node's port 22 (here the endpoint's echo)."""
+        ep = self.endpoint("--stream-target", "echo")
+        term = PluginOnPty(self.plugin(ep, "ssh-proxy"), env=self.env)
+        try:
+            term.expect(rb"Pick a node \[1-5\], or q to quit: ", timeout=TIMEOUT)
+            rows = re.findall(r"^\s*(\d+)\s+(\S+)", term.output.decode(errors="replace"), re.M)
+            ids = [i for _, i in rows if i.startswith(("i-", "mi-"))]
+            term.send(str(ids.index(WEB_1) + 1).encode() + b"\r")
+            at = term.mark()
+            term.send(b"ping-through-the-node\r")
+            # The terminal echoes the line once; the node's echo brings it back a second time.
+            term.expect(rb"ping-through-the-node[\s\S]*ping-through-the-node", since=at, timeout=TIMEOUT)
+            term.send(b"\x04")  # end of input: the session ends
+            self.assertEqual(term.wait(timeout=TIMEOUT), 0, term.output[-500:])
+        finally:
+            term.close()
+        self.assertEqual(self.started_targets(ep), [WEB_1])
+        self.assertIn("document=AWS-StartSSHSession", [l for l in ep.lines if l.startswith("start session=")][0])
 
 
 class ListNodes(unittest.TestCase):

@@ -145,6 +145,13 @@ TEST(StandaloneArgs, TargetsMayBeNamesOrLeftOutAndListTakesItsOptions) {
   ASSERT_TRUE(r.command) << r.error;
   EXPECT_EQ(r.command->target, "web-1");  // a name: resolved before the session, not here
   EXPECT_TRUE(r.command->pick_first);
+  r = parse({"ssh-proxy"});  // the same for ssh-proxy, to port 22
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->target, "");
+  EXPECT_EQ(r.command->ssh_port, 22);
+  r = parse({"ssh-proxy", "web-1"});
+  ASSERT_TRUE(r.command) << r.error;
+  EXPECT_EQ(r.command->ssh_port, 22);
   r = parse({"shell"});  // no target: a pick list on a terminal, decided when it runs
   ASSERT_TRUE(r.command) << r.error;
   EXPECT_EQ(r.command->target, "");
@@ -166,7 +173,6 @@ TEST(StandaloneArgs, BadArgumentsAreOneLineAndExitTwo) {
       {"port-forward", "--target", "i-1"},                // no -L
       {"port-forward", "--target", "i-1", "-L", "8080"},  // bad -L
       {"start-session", "--target", "i-1", "--parameters", "{"},
-      {"ssh-proxy", "i-1"},
       {"ssh-proxy", "i-1", "port"},
       {"shell", "--target", "i-1", "--bogus"},
       {"--region", "x"},  // no subcommand
