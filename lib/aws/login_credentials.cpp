@@ -15,6 +15,7 @@
 #include "crypto/dpop_proof.h"
 #include "transport/url.h"
 #include "wire/uuid.h"
+#include "wire/json_fields.h"
 
 namespace ssm::aws {
 namespace {
@@ -22,11 +23,6 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::chrono::seconds kSigninTimeout{10};
 constexpr const char* kSource = "aws login";
-
-std::string text(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
  public:
@@ -54,9 +50,9 @@ class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
 
   static std::optional<Credentials> credentials_of(const Json& a) {
     if (!a.is_object()) return std::nullopt;
-    const auto expires = parse_timestamp(text(a, "expiresAt"));
-    if (text(a, "accessKeyId").empty() || text(a, "secretAccessKey").empty() || !expires) return std::nullopt;
-    return Credentials{text(a, "accessKeyId"), text(a, "secretAccessKey"), text(a, "sessionToken"), *expires};
+    const auto expires = parse_timestamp(wire::string_member(a, "expiresAt"));
+    if (wire::string_member(a, "accessKeyId").empty() || wire::string_member(a, "secretAccessKey").empty() || !expires) return std::nullopt;
+    return Credentials{wire::string_member(a, "accessKeyId"), wire::string_member(a, "secretAccessKey"), wire::string_member(a, "sessionToken"), *expires};
   }
 
   void refresh() {
@@ -69,11 +65,11 @@ class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
                             parsed->target.substr(0, parsed->target.find('?'));
     std::string error;
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(settings_.now().time_since_epoch()).count();
-    const auto proof = crypto::make_dpop_proof(text(token_, "dpopKey"), "POST", htu, now_s,
+    const auto proof = crypto::make_dpop_proof(wire::string_member(token_, "dpopKey"), "POST", htu, now_s,
                                                wire::Uuid::random_v4().to_string(), error);
     if (!proof) return fallback(error);
-    const Json body = {{"clientId", text(token_, "clientId")},
-                       {"refreshToken", text(token_, "refreshToken")},
+    const Json body = {{"clientId", wire::string_member(token_, "clientId")},
+                       {"refreshToken", wire::string_member(token_, "refreshToken")},
                        {"grantType", "refresh_token"}};
     HttpRequest request{"POST", url, {{"Content-Type", "application/json"}, {"DPoP", *proof}}, body.dump(),
                         settings_.ca_bundle, kSigninTimeout};
@@ -85,7 +81,7 @@ class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
     if (!r.ok) return fallback(r.error);
     if (r.status != 200) {
       const Json error = Json::parse(r.body, nullptr, false);
-      const std::string code = error.is_object() ? text(error, "error") : std::string();
+      const std::string code = error.is_object() ? wire::string_member(error, "error") : std::string();
       if (code == "TOKEN_EXPIRED" || code == "USER_CREDENTIALS_CHANGED")
         return fallback("the sign-in session has ended (" + code + ")");
       return fallback(describe_aws_error(r.status, r.body));
@@ -93,14 +89,14 @@ class LoginFetch : public std::enable_shared_from_this<LoginFetch> {
     const Json answer = Json::parse(r.body, nullptr, false);
     const auto expires_in = answer.is_object() ? answer.find("expiresIn") : answer.end();
     Json access = answer.is_object() ? answer.value("accessToken", Json()) : Json();
-    if (!access.is_object() || text(access, "accessKeyId").empty() || text(access, "secretAccessKey").empty() ||
-        text(answer, "refreshToken").empty() || expires_in == answer.end() || !expires_in->is_number_integer())
+    if (!access.is_object() || wire::string_member(access, "accessKeyId").empty() || wire::string_member(access, "secretAccessKey").empty() ||
+        wire::string_member(answer, "refreshToken").empty() || expires_in == answer.end() || !expires_in->is_number_integer())
       return fallback("the Sign-In service answered without credentials");
     const auto expires = settings_.now() + std::chrono::seconds(expires_in->get<std::int64_t>());
     access["expiresAt"] = format_timestamp(expires);
     access["accountId"] = token_["accessToken"].value("accountId", Json(""));
     token_["accessToken"] = access;
-    token_["refreshToken"] = text(answer, "refreshToken");
+    token_["refreshToken"] = wire::string_member(answer, "refreshToken");
     base::write_private_file(path_, token_.dump(2));
     finish({credentials_of(access), kSource, {}});
   }

@@ -10,17 +10,13 @@
 #include "aws/query_protocol.h"
 #include "aws/service_endpoints.h"
 #include "transport/url.h"
+#include "wire/json_fields.h"
 
 namespace ssm::aws {
 namespace {
 
 using Json = nlohmann::json;
 constexpr std::chrono::seconds kEc2Timeout{10};
-
-std::string text(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Lists page after page, then (if asked) reads the EC2 names, then answers once.
 class NodeLister : public std::enable_shared_from_this<NodeLister> {
@@ -136,11 +132,12 @@ std::optional<NodePage> parse_instance_information(const std::string& body, std:
   }
   NodePage page;
   for (const auto& item : *list) {
-    if (!item.is_object() || text(item, "InstanceId").empty()) continue;
-    page.nodes.push_back({text(item, "InstanceId"), text(item, "Name"), text(item, "ComputerName"), text(item, "IPAddress"),
-                          text(item, "PlatformType"), text(item, "AgentVersion"), text(item, "PingStatus")});
+    const auto field = [&](const char* key) { return wire::string_member(item, key); };
+    if (field("InstanceId").empty()) continue;
+    page.nodes.push_back({field("InstanceId"), field("Name"), field("ComputerName"), field("IPAddress"),
+                          field("PlatformType"), field("AgentVersion"), field("PingStatus")});
   }
-  page.next_token = text(j, "NextToken");
+  page.next_token = wire::string_member(j, "NextToken");
   return page;
 }
 

@@ -14,6 +14,7 @@
 #include "aws/sigv4.h"
 #include "base/private_file.h"
 #include "base/text.h"
+#include "wire/json_fields.h"
 
 namespace ssm::aws {
 namespace {
@@ -21,17 +22,12 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::chrono::seconds kSsoCallTimeout{10};
 
-std::string text(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // SSO-OIDC answers errors as OAuth does: {"error": "invalid_grant", "error_description": ...}.
 std::string oidc_error(unsigned status, const std::string& body) {
   const Json j = Json::parse(body, nullptr, false);
-  const std::string code = j.is_object() ? text(j, "error") : std::string();
+  const std::string code = j.is_object() ? wire::string_member(j, "error") : std::string();
   if (code.empty()) return describe_aws_error(status, body);
-  const std::string description = text(j, "error_description");
+  const std::string description = wire::string_member(j, "error_description");
   return code + (description.empty() ? "" : ": " + description) + " (HTTP " + std::to_string(status) + ")";
 }
 
@@ -48,9 +44,9 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
   void start() {
     const auto file = base::read_file(path_);
     token_ = file ? Json::parse(*file, nullptr, false) : Json();
-    if (!token_.is_object() || text(token_, "accessToken").empty())
+    if (!token_.is_object() || wire::string_member(token_, "accessToken").empty())
       return fail("no cached SSO token for " + what() + login_hint());
-    const auto expires = parse_timestamp(text(token_, "expiresAt"));
+    const auto expires = parse_timestamp(wire::string_member(token_, "expiresAt"));
     if (!expires) return fail("the cached SSO token for " + what() + " has no valid expiresAt" + login_hint());
     expires_ = *expires;
     const auto now = settings_.now();
@@ -69,16 +65,16 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
   bool refreshable(std::chrono::system_clock::time_point now) const {
     if (sso_.session_name.empty()) return false;  // legacy profiles never refresh
     for (const char* key : {"refreshToken", "clientId", "clientSecret"})
-      if (text(token_, key).empty()) return false;
-    const auto registration = parse_timestamp(text(token_, "registrationExpiresAt"));
+      if (wire::string_member(token_, key).empty()) return false;
+    const auto registration = parse_timestamp(wire::string_member(token_, "registrationExpiresAt"));
     return registration && *registration > now;
   }
 
   void refresh() {
-    const Json body = {{"clientId", text(token_, "clientId")},
-                       {"clientSecret", text(token_, "clientSecret")},
+    const Json body = {{"clientId", wire::string_member(token_, "clientId")},
+                       {"clientSecret", wire::string_member(token_, "clientSecret")},
                        {"grantType", "refresh_token"},
-                       {"refreshToken", text(token_, "refreshToken")}};
+                       {"refreshToken", wire::string_member(token_, "refreshToken")}};
     HttpRequest request{"POST", join_url(service_endpoint_url("SSO_OIDC", "oidc", sso_.region, settings_.env), "/token"),
                         {{"Content-Type", "application/json"}}, body.dump(), settings_.ca_bundle, kSsoCallTimeout};
     async_http_request(settings_.executor, std::move(request),
@@ -88,7 +84,7 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
   void on_refreshed(HttpResponse r) {
     const Json answer = r.ok && r.status == 200 ? Json::parse(r.body, nullptr, false) : Json();
     const auto expires_in = answer.is_object() ? answer.find("expiresIn") : answer.end();
-    if (!answer.is_object() || text(answer, "accessToken").empty() || expires_in == answer.end() ||
+    if (!answer.is_object() || wire::string_member(answer, "accessToken").empty() || expires_in == answer.end() ||
         !expires_in->is_number_integer()) {
       // As the SDKs: a failed refresh falls back on the token while it lasts.
       if (expires_ > settings_.now()) return get_role_credentials();
@@ -96,9 +92,9 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
       return fail("the SSO token for " + what() + " has expired and could not be refreshed (" + why + ")" + login_hint());
     }
     expires_ = settings_.now() + std::chrono::seconds(expires_in->get<std::int64_t>());
-    token_["accessToken"] = text(answer, "accessToken");
+    token_["accessToken"] = wire::string_member(answer, "accessToken");
     token_["expiresAt"] = format_timestamp(expires_);
-    if (const std::string refresh = text(answer, "refreshToken"); !refresh.empty()) token_["refreshToken"] = refresh;
+    if (const std::string refresh = wire::string_member(answer, "refreshToken"); !refresh.empty()) token_["refreshToken"] = refresh;
     token_["startUrl"] = sso_.start_url;
     token_["region"] = sso_.region;
     base::write_private_file(path_, token_.dump(2));  // unwritable: the next run refreshes again
@@ -109,7 +105,7 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
     const std::string url = join_url(service_endpoint_url("SSO", "portal.sso", sso_.region, settings_.env),
                                      "/federation/credentials?account_id=" + uri_encode(sso_.account_id, false) +
                                          "&role_name=" + uri_encode(sso_.role_name, false));
-    HttpRequest request{"GET", url, {{"x-amz-sso_bearer_token", text(token_, "accessToken")}}, {}, settings_.ca_bundle,
+    HttpRequest request{"GET", url, {{"x-amz-sso_bearer_token", wire::string_member(token_, "accessToken")}}, {}, settings_.ca_bundle,
                         kSsoCallTimeout};
     async_http_request(settings_.executor, std::move(request),
                        [self = shared_from_this()](HttpResponse r) { self->on_role_credentials(std::move(r)); });
@@ -125,10 +121,10 @@ class SsoFetch : public std::enable_shared_from_this<SsoFetch> {
     const Json answer = Json::parse(r.body, nullptr, false);
     const Json c = answer.is_object() ? answer.value("roleCredentials", Json()) : Json();
     const auto expiration = c.is_object() ? c.find("expiration") : c.end();
-    if (!c.is_object() || text(c, "accessKeyId").empty() || text(c, "secretAccessKey").empty() ||
+    if (!c.is_object() || wire::string_member(c, "accessKeyId").empty() || wire::string_member(c, "secretAccessKey").empty() ||
         expiration == c.end() || !expiration->is_number_integer())
       return fail("GetRoleCredentials for " + role + " answered without roleCredentials");
-    Credentials credentials{text(c, "accessKeyId"), text(c, "secretAccessKey"), text(c, "sessionToken"),
+    Credentials credentials{wire::string_member(c, "accessKeyId"), wire::string_member(c, "secretAccessKey"), wire::string_member(c, "sessionToken"),
                             std::chrono::system_clock::time_point(std::chrono::milliseconds(expiration->get<std::int64_t>()))};
     finish({std::move(credentials), "IAM Identity Center", {}});
   }

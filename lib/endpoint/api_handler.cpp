@@ -6,17 +6,12 @@
 #include "endpoint/node_directory.h"
 #include "endpoint/session_properties.h"
 #include "endpoint/sts_stand_in.h"
+#include "wire/json_fields.h"
 
 namespace ssm::endpoint {
 namespace {
 
 ApiResponse ok(const wire::Json& j) { return {200, j.dump(), {}}; }
-
-// A string member; empty when absent or not a string.
-std::string string_field(const wire::Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -47,7 +42,7 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
   if (request.target == "TrentService.GenerateDataKey") {
     // One line per call, refused ones included: tests count the client's attempts.
     const auto body = wire::Json::parse(request.body.begin(), request.body.end(), nullptr, false);
-    const std::string key = body.is_object() ? string_field(body, "KeyId") : std::string();
+    const std::string key = body.is_object() ? wire::string_member(body, "KeyId") : std::string();
     stand_ins_.out.event("kms generate-data-key key=" + (key.empty() ? std::string("-") : key) +
                          " status=" + std::to_string(response.status) +
                          (response.error_type.empty() ? "" : " error=" + response.error_type));
@@ -81,12 +76,12 @@ ApiResponse ApiHandler::session_reply(const SessionRecord& r) const {
 }
 
 ApiResponse ApiHandler::start_session(const wire::Json& request) {
-  const std::string target = string_field(request, "Target");
+  const std::string target = wire::string_member(request, "Target");
   if (target.empty()) return api_error("ValidationException", "Target is required");
   wire::Json parameters = wire::Json::object();
   if (auto it = request.find("Parameters"); it != request.end() && !it->is_null()) parameters = *it;
   if (!parameters.is_object()) return api_error("ValidationException", "Parameters must be a map of string lists");
-  const std::string document = string_field(request, "DocumentName");
+  const std::string document = wire::string_member(request, "DocumentName");
   if (!document_exists(document, parameters))
     return api_error("InvalidDocument", "Document with name " + document + " does not exist.");
   if (auto refused = stand_ins_.nodes.refuse_start(target)) return std::move(*refused);
@@ -96,7 +91,7 @@ ApiResponse ApiHandler::start_session(const wire::Json& request) {
 }
 
 ApiResponse ApiHandler::resume_session(const wire::Json& request) {
-  const std::string id = string_field(request, "SessionId");
+  const std::string id = wire::string_member(request, "SessionId");
   if (id.empty()) return api_error("ValidationException", "SessionId is required");
   SessionRecord* known = registry_.find(id);
   if (!known) return api_error("DoesNotExistException", "Session " + id + " does not exist");
@@ -107,7 +102,7 @@ ApiResponse ApiHandler::resume_session(const wire::Json& request) {
 }
 
 ApiResponse ApiHandler::terminate_session(const wire::Json& request) {
-  const std::string id = string_field(request, "SessionId");
+  const std::string id = wire::string_member(request, "SessionId");
   if (id.empty()) return api_error("ValidationException", "SessionId is required");
   SessionRecord* r = registry_.find(id);
   if (!r) return api_error("DoesNotExistException", "Session " + id + " does not exist");
@@ -125,7 +120,7 @@ ApiResponse ApiHandler::terminate_session(const wire::Json& request) {
 // {"CiphertextBlob", "KeyId", "Plaintext"}. Only the keys KmsKeyRules knows exist, and it may
 // throttle; the agent checks that it gets back the key it asked for, bound to its own session.
 ApiResponse ApiHandler::generate_data_key(const wire::Json& request) {
-  const std::string key_id = string_field(request, "KeyId");
+  const std::string key_id = wire::string_member(request, "KeyId");
   if (key_id.empty()) return api_error("ValidationException", "KeyId is required");
   const auto bytes = request.find("NumberOfBytes");
   if (bytes == request.end() || !bytes->is_number_unsigned() || bytes->get<std::size_t>() < KmsStandIn::kMinDataKeyBytes ||

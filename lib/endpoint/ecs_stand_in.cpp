@@ -1,4 +1,5 @@
 #include "endpoint/ecs_stand_in.h"
+#include "wire/json_fields.h"
 
 #include <cstdio>
 #include <functional>
@@ -8,11 +9,6 @@ namespace {
 
 constexpr std::string_view kArnPrefix = "arn:aws:ecs:us-east-1:123456789012:";
 constexpr std::string_view kDefaultContainer = "app";
-
-std::string string_field(const wire::Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // A cluster or task given as a name, an ID or an ARN: its last path segment.
 std::string last_segment(const std::string& s) { return s.substr(s.rfind('/') + 1); }
@@ -36,10 +32,10 @@ ApiResponse EcsStandIn::call(std::string_view action, const wire::Json& request)
 }
 
 ApiResponse EcsStandIn::execute_command(const wire::Json& request) {
-  const std::string cluster = last_segment(string_field(request, "cluster"));
-  const std::string task = last_segment(string_field(request, "task"));
-  const std::string command = string_field(request, "command");
-  std::string container = string_field(request, "container");
+  const std::string cluster = last_segment(wire::string_member(request, "cluster"));
+  const std::string task = last_segment(wire::string_member(request, "task"));
+  const std::string command = wire::string_member(request, "command");
+  std::string container = wire::string_member(request, "container");
   if (container.empty()) container = kDefaultContainer;
   if (task.empty() || command.empty())
     return api_error("InvalidParameterException", "task and command are required");
@@ -63,7 +59,7 @@ ApiResponse EcsStandIn::execute_command(const wire::Json& request) {
 }
 
 ApiResponse EcsStandIn::describe_tasks(const wire::Json& request) {
-  std::string cluster = last_segment(string_field(request, "cluster"));
+  std::string cluster = last_segment(wire::string_member(request, "cluster"));
   if (cluster.empty()) cluster = "default";
   const auto tasks = request.find("tasks");
   if (tasks == request.end() || !tasks->is_array() || tasks->empty())

@@ -5,17 +5,13 @@
 #include "endpoint/session_registry.h"
 #include "transport/url.h"
 #include "wire/payloads.h"
+#include "wire/json_fields.h"
 
 namespace ssm::endpoint {
 namespace {
 
 using Json = wire::Json;
 constexpr std::int64_t kDpopSkewSeconds = 5 * 60;
-
-std::string text(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // restJson errors: the type in x-amzn-ErrorType, the body as each service shapes it.
 ApiResponse rest_error(unsigned status, std::string type, const Json& body) { return {status, body.dump(), std::move(type)}; }
@@ -73,11 +69,11 @@ ApiResponse IdentityStandIns::answer(const ApiRequest& r) {
 ApiResponse IdentityStandIns::create_token(const ApiRequest& r) {
   const Json body = Json::parse(r.body.begin(), r.body.end(), nullptr, false);
   ApiResponse response;
-  if (!body.is_object() || text(body, "grantType") != "refresh_token" || text(body, "clientId").empty() ||
-      text(body, "clientSecret").empty()) {
+  if (!body.is_object() || wire::string_member(body, "grantType") != "refresh_token" || wire::string_member(body, "clientId").empty() ||
+      wire::string_member(body, "clientSecret").empty()) {
     response = rest_error(400, "InvalidRequestException",
                           {{"error", "invalid_request"}, {"error_description", "refresh_token grant, clientId and clientSecret are required"}});
-  } else if (!tokens_.sso_refresh.erase(text(body, "refreshToken"))) {
+  } else if (!tokens_.sso_refresh.erase(wire::string_member(body, "refreshToken"))) {
     response = rest_error(400, "InvalidGrantException",
                           {{"error", "invalid_grant"}, {"error_description", "Invalid refresh token provided"}});
   } else {
@@ -117,8 +113,8 @@ ApiResponse IdentityStandIns::create_oauth2_token(const ApiRequest& r) {
   std::string why;
   const auto proof = crypto::verify_dpop_proof(r.dpop, why);
   ApiResponse response;
-  const std::string refresh = body.is_object() ? text(body, "refreshToken") : std::string();
-  if (!body.is_object() || text(body, "grantType") != "refresh_token" || text(body, "clientId").empty()) {
+  const std::string refresh = body.is_object() ? wire::string_member(body, "refreshToken") : std::string();
+  if (!body.is_object() || wire::string_member(body, "grantType") != "refresh_token" || wire::string_member(body, "clientId").empty()) {
     response = rest_error(400, "ValidationException", {{"message", "refresh_token grant and clientId are required"}});
   } else if (!proof) {
     response = rest_error(400, "ValidationException", {{"message", "invalid DPoP proof: " + why}});

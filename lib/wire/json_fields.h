@@ -1,6 +1,7 @@
 // lib/wire — typed, non-throwing access to fields of untrusted JSON objects. Key lookup is
 // exact first, then case-insensitive (Go's encoding/json rule). Internal to lib/wire and the
-// few other parsers of untrusted JSON (the CLI's StartSession response).
+// few other parsers of untrusted JSON (the CLI's StartSession response); string_member is the
+// plain exact-key reading the AWS clients and the endpoint's stand-ins share.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,13 @@
 #include "wire/payloads.h"
 
 namespace ssm::wire {
+
+// The member's string value; "" when `j` is not an object, has no such member, or it is not a
+// string. For the AWS APIs' answers and requests, whose keys are exact.
+inline std::string string_member(const Json& j, const char* key) {
+  const auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 class JsonFields {
  public:
