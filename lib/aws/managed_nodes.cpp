@@ -33,7 +33,10 @@ class NodeLister : public std::enable_shared_from_this<NodeLister> {
 
  private:
   void on_page(CallOutcome r) {
-    if (!r.ok) return finish("DescribeInstanceInformation: " + r.error);
+    if (!r.ok) {
+      listing_.access_denied = r.status / 100 == 4 && r.error.rfind("AccessDenied", 0) == 0;
+      return finish("DescribeInstanceInformation: " + r.error);
+    }
     std::string error;
     auto page = parse_instance_information(r.body, error);
     if (!page) return finish("DescribeInstanceInformation: " + error);

@@ -44,6 +44,7 @@ struct NodeListing {
   bool ok = false;
   std::vector<ManagedNode> nodes;  // in the service's order, every page
   std::string error;               // one line when !ok
+  bool access_denied = false;      // !ok because the caller may not describe nodes (AccessDenied…)
   std::string names_unavailable;   // the Name tags could not be read: why (nodes are still ok)
 };
 

@@ -19,7 +19,7 @@ TargetResolution resolve_now(boost::asio::io_context& io, const aws::SsmClient& 
   async_resolve_target(io.get_executor(), ssm, std::move(query), [&](TargetResolution r) { result = std::move(r); });
   io.run();
   io.restart();
-  return result ? std::move(*result) : TargetResolution{{}, "the node lookup did not finish"};
+  return result ? std::move(*result) : TargetResolution{{}, "the node lookup did not finish", false};
 }
 
 aws::NodeListing list_online_now(boost::asio::io_context& io, const aws::SsmClient& ssm) {
@@ -28,7 +28,7 @@ aws::NodeListing list_online_now(boost::asio::io_context& io, const aws::SsmClie
                                 [&](aws::NodeListing l) { result = std::move(l); });
   io.run();
   io.restart();
-  return result ? std::move(*result) : aws::NodeListing{false, {}, "the node lookup did not finish", {}};
+  return result ? std::move(*result) : aws::NodeListing{false, {}, "the node lookup did not finish", false, {}};
 }
 
 TargetChoice pick_any(boost::asio::io_context& io, const aws::SsmClient& ssm) {
@@ -66,7 +66,8 @@ TargetChoice choose_target(boost::asio::io_context& io, const cli::StandaloneCom
   }
   TargetResolution found = resolve_now(io, ssm, query);
   if (!found.error.empty()) {
-    say(found.error);
+    // Allowed to start sessions but not to describe nodes: the ID still works.
+    say(found.error + (found.access_denied ? " (a node ID needs no lookup)" : ""));
     return {{}, kExitNoTarget};
   }
   if (found.matches.size() == 1) {

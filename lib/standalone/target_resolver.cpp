@@ -41,14 +41,14 @@ class NameLookup : public std::enable_shared_from_this<NameLookup> {
   }
 
   void on_tagged(aws::NodeListing l) {
-    if (!l.ok) return finish({{}, l.error});
+    if (!l.ok) return finish({{}, l.error, l.access_denied});
     if (l.nodes.empty())
-      return finish({{}, "no online managed node has the tag " + query_.tag_key + "=" + query_.tag_value});
+      return finish({{}, "no online managed node has the tag " + query_.tag_key + "=" + query_.tag_value, false});
     finish({std::move(l.nodes), {}});
   }
 
   void on_name_tag(aws::NodeListing l) {
-    if (!l.ok) return finish({{}, l.error});
+    if (!l.ok) return finish({{}, l.error, l.access_denied});
     if (!l.nodes.empty()) {
       for (auto& n : l.nodes) n.name = query_.text;  // what the filter matched
       return finish({std::move(l.nodes), {}});
@@ -57,7 +57,7 @@ class NameLookup : public std::enable_shared_from_this<NameLookup> {
   }
 
   void on_all_online(aws::NodeListing l) {
-    if (!l.ok) return finish({{}, l.error});
+    if (!l.ok) return finish({{}, l.error, l.access_denied});
     TargetResolution r;
     for (auto& n : l.nodes)
       if (answers_to(n, query_.text)) r.matches.push_back(std::move(n));

@@ -34,6 +34,7 @@ bool is_node_id(std::string_view text);
 struct TargetResolution {
   std::vector<aws::ManagedNode> matches;  // one: the node; several: the caller picks
   std::string error;                      // the lookup failed or found nothing: one line
+  bool access_denied = false;             // the caller may not describe nodes at all
 };
 
 // `query` must be a tag or a name. `done` runs once, on `ex`.

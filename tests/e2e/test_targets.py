@@ -131,6 +131,14 @@ class Targets(unittest.TestCase):
             self.assertIn("online managed node", p.stderr)
         self.assertEqual(self.started_targets(ep), [])
 
+    def test_a_caller_who_may_not_describe_nodes_is_told_the_id_still_works(self):
+        ep = self.endpoint("--assume-role-only")  # the plugin's keys may call STS and nothing else
+        p = harness.run(self.plugin(ep, "ssh-proxy", "web-1", "22"), env=self.env, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 255, p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn("AccessDeniedException", p.stderr)
+        self.assertTrue(p.stderr.rstrip().endswith("(a node ID needs no lookup)"), p.stderr)
+
     def test_no_target_off_a_terminal_is_a_usage_error(self):
         ep = self.endpoint()
         p = harness.run(self.plugin(ep, "shell"), env=self.env, timeout=TIMEOUT)
