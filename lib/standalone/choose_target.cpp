@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "aws/shared_config.h"
 #include "log/log.h"
 #include "session/console.h"
 #include "standalone/node_table.h"
@@ -57,8 +58,10 @@ TargetChoice choose_target(boost::asio::io_context& io, const cli::StandaloneCom
   const TargetQuery query = classify_target(command.target);
   if (query.kind == TargetKind::node_id || query.kind == TargetKind::ecs) return {command.target, 0};
 
-  const TargetCache cache(ssm.settings().env,
-                          ssm.settings().region + "|" + command.profile + "|" + ssm.endpoint_url());
+  // The profile as resolved (AWS_PROFILE counts): another account may have another web-1.
+  const TargetCache cache(ssm.settings().env, ssm.settings().region + "|" +
+                                                  aws::active_profile_name(command.profile, ssm.settings().env) + "|" +
+                                                  ssm.endpoint_url());
   const auto now = std::chrono::system_clock::now();
   if (auto cached = cache.find(command.target, now)) {
     SSM_LOG(debug, command.target + " is " + *cached + " (cached)");
