@@ -131,8 +131,7 @@ std::string login_cache_path(const base::GetEnv& env, const std::string& login_s
 }
 
 std::string signin_endpoint_url(const std::string& region, const base::GetEnv& env) {
-  for (const char* name : {"AWS_ENDPOINT_URL_SIGNIN", "AWS_ENDPOINT_URL"})
-    if (auto url = env(name); url && !url->empty()) return *url;
+  if (auto url = configured_endpoint_url("SIGNIN", env)) return *url;
   const bool china = region.rfind("cn-", 0) == 0;
   return "https://" + region + (china ? ".signin.amazonaws.cn" : ".signin.aws.amazon.com");
 }

@@ -4,10 +4,15 @@
 
 namespace ssm::aws {
 
+std::optional<std::string> configured_endpoint_url(std::string_view variable_suffix, const base::GetEnv& env) {
+  for (const std::string& name : {"AWS_ENDPOINT_URL_" + std::string(variable_suffix), std::string("AWS_ENDPOINT_URL")})
+    if (auto url = env(name); url && !url->empty()) return url;
+  return std::nullopt;
+}
+
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,
                                  const std::string& region, const base::GetEnv& env) {
-  for (const std::string& name : {"AWS_ENDPOINT_URL_" + std::string(variable_suffix), std::string("AWS_ENDPOINT_URL")})
-    if (auto url = env(name); url && !url->empty()) return *url;
+  if (auto url = configured_endpoint_url(variable_suffix, env)) return *url;
   const bool china = region.rfind("cn-", 0) == 0;
   return "https://" + std::string(host_prefix) + "." + region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
 }

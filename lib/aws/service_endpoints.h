@@ -3,12 +3,16 @@
 // default; and the data channel's StreamUrl moved to AWS_ENDPOINT_URL_SSMMESSAGES.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/environment.h"
 
 namespace ssm::aws {
+
+// AWS_ENDPOINT_URL_<variable_suffix>, else AWS_ENDPOINT_URL; nullopt when neither is set.
+std::optional<std::string> configured_endpoint_url(std::string_view variable_suffix, const base::GetEnv& env);
 
 // `variable_suffix`: "SSM", "KMS", "STS"; `host_prefix`: "ssm", "kms", "sts".
 std::string service_endpoint_url(std::string_view variable_suffix, std::string_view host_prefix,

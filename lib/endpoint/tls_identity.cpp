@@ -8,17 +8,13 @@
 #include <memory>
 #include <stdexcept>
 
+#include "crypto/openssl_owned.h"
+
 namespace ssm::endpoint {
 namespace {
 
-struct Free {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-  void operator()(X509* p) const { X509_free(p); }
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-};
 template <typename T>
-using Owned = std::unique_ptr<T, Free>;
+using Owned = crypto::OpensslOwned<T>;
 
 void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string("TLS identity: ") + what + " failed");

@@ -6,6 +6,7 @@
 #include "log/log.h"
 #include "session/console.h"
 #include "standalone/node_table.h"
+#include "standalone/run_to_end.h"
 #include "standalone/target_cache.h"
 #include "standalone/target_resolver.h"
 
@@ -14,30 +15,17 @@ namespace {
 
 void say(const std::string& line) { session::print_err("session-manager-plugin: " + line + "\n"); }
 
-// Runs the lookup to its end on `io`.
-TargetResolution resolve_now(boost::asio::io_context& io, const aws::SsmClient& ssm, TargetQuery query) {
-  std::optional<TargetResolution> result;
-  async_resolve_target(io.get_executor(), ssm, std::move(query), [&](TargetResolution r) { result = std::move(r); });
-  io.run();
-  io.restart();
-  return result ? std::move(*result) : TargetResolution{{}, "the node lookup did not finish", false};
-}
-
-aws::NodeListing list_online_now(boost::asio::io_context& io, const aws::SsmClient& ssm) {
-  std::optional<aws::NodeListing> result;
-  aws::async_list_managed_nodes(io.get_executor(), ssm, {online_nodes()}, true,
-                                [&](aws::NodeListing l) { result = std::move(l); });
-  io.run();
-  io.restart();
-  return result ? std::move(*result) : aws::NodeListing{false, {}, "the node lookup did not finish", false, {}};
-}
+constexpr const char* kUnfinished = "the node lookup did not finish";
 
 TargetChoice pick_any(boost::asio::io_context& io, const aws::SsmClient& ssm) {
   if (!can_ask_on_terminal()) {
     say("--target is required (or run on a terminal to pick a node)");
     return {{}, kExitAmbiguousTarget};
   }
-  const aws::NodeListing online = list_online_now(io, ssm);
+  const aws::NodeListing online = run_to_end(
+      io,
+      [&](auto done) { aws::async_list_managed_nodes(io.get_executor(), ssm, {online_nodes()}, true, std::move(done)); },
+      aws::NodeListing{false, {}, kUnfinished, false, {}});
   if (!online.ok) {
     say(online.error);
     return {{}, kExitNoTarget};
@@ -67,7 +55,9 @@ TargetChoice choose_target(boost::asio::io_context& io, const cli::StandaloneCom
     SSM_LOG(debug, command.target + " is " + *cached + " (cached)");
     return {*cached, 0};
   }
-  TargetResolution found = resolve_now(io, ssm, query);
+  TargetResolution found = run_to_end(
+      io, [&](auto done) { async_resolve_target(io.get_executor(), ssm, query, std::move(done)); },
+      TargetResolution{{}, kUnfinished, false});
   if (!found.error.empty()) {
     // Allowed to start sessions but not to describe nodes: the ID still works.
     say(found.error + (found.access_denied ? " (a node ID needs no lookup)" : ""));
