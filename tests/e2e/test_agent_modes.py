@@ -61,6 +61,7 @@ def pty_shell(agent):
         term.expect(rb"typed-42", timeout=TIMEOUT)
         term.send(b"exit\r")
         status = term.wait(timeout=TIMEOUT)
+        term.expect(rb"Exiting session with sessionId", timeout=TIMEOUT)  # all of the screen read
         screen = term.output
     finally:
         term.close()

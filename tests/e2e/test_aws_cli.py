@@ -251,6 +251,8 @@ class AwsCliSessions:
                                  "the local terminal is not raw during the session")
                 term.send(b"exit 3\r")
                 status = term.wait(timeout=TIMEOUT)
+                # The reader thread may not have read the last lines yet: wait for the farewell.
+                term.expect(rb"Exiting session with sessionId", timeout=TIMEOUT)
                 screen = term.output.decode(errors="replace")
                 # `exit 3` does not reach the CLI's status. The agent reports no exit status for
                 # a shell (Standard_Stream) session, only that the channel closed, so the plugin
