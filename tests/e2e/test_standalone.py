@@ -318,10 +318,15 @@ class RestartingForwards(unittest.TestCase):
             p, port = self.start_forward(ep, server, "-v")
             data = os.urandom(1000)
             self.assertEqual(converse(port, len("node"), data), (b"node", data))
-            time.sleep(0.3)  # the close reaches the plugin
+            # Until the close has reached the plugin (a fixed wait was too short on a busy machine).
+            seen = ""
+            while "closed by the client" not in (line := p.stderr.readline().decode()):
+                self.assertTrue(line, f"the plugin ended: {seen}")
+                seen += line
+            seen += line
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
-        err = err.decode()
+        err = seen + err.decode()
         self.assertRegex(err, r"DEBUG connection \d+ from 127\.0\.0\.1:\d+ opened \(session \S+\)")
         self.assertRegex(err, r"DEBUG connection \d+ closed by the client: 1000 bytes up, 1004 down, in \d+\.\d{3} s")
 
