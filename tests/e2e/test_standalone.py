@@ -64,6 +64,17 @@ def read_until(proc, pattern):
     raise AssertionError(f"no line matching {pattern!r} within {TIMEOUT} s")
 
 
+def read_stderr_until(proc, text):
+    """Reads `proc`'s stderr a line at a time through the first line containing `text`; returns
+    what it read. Fails if the process ends first."""
+    seen = ""
+    while text not in (line := proc.stderr.readline().decode()):
+        if not line:
+            raise AssertionError(f"the plugin ended before printing {text!r}: {seen}")
+        seen += line
+    return seen + line
+
+
 def assert_terminated(test, ep, session_id):
     ep.wait_for(rf"^terminate session={re.escape(session_id)}$", timeout=20)
 
@@ -303,8 +314,7 @@ class RestartingForwards(unittest.TestCase):
             ep.api("TerminateSession", {"SessionId": first})  # the console's Terminate button, say
             # Once the plugin has heard of it (a connection made in the moment before that
             # still reaches the ending session, and is closed with it).
-            while "the port stays open" not in (line := p.stderr.readline().decode()):
-                self.assertTrue(line, "the plugin ended")
+            read_stderr_until(p, "the port stays open")
             self.assertEqual(converse(port, len("node"), data), (b"node", data))
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
@@ -319,11 +329,7 @@ class RestartingForwards(unittest.TestCase):
             data = os.urandom(1000)
             self.assertEqual(converse(port, len("node"), data), (b"node", data))
             # Until the close has reached the plugin (a fixed wait was too short on a busy machine).
-            seen = ""
-            while "closed by the client" not in (line := p.stderr.readline().decode()):
-                self.assertTrue(line, f"the plugin ended: {seen}")
-                seen += line
-            seen += line
+            seen = read_stderr_until(p, "closed by the client")
             os.killpg(p.pid, signal.SIGINT)
             out, err = p.communicate(timeout=TIMEOUT)
         err = seen + err.decode()
